@@ -1,0 +1,750 @@
+"""From checked YAML to a :class:`~formengine.spec.FormSpec`, collecting every problem.
+
+Two passes over the items: the first only learns which ids exist and their types (the
+scope), the second builds the frozen spec and compiles each expression against that scope.
+Nothing here raises on the first problem; :func:`build_form` raises once, with all of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel
+
+from . import cn
+from .errors import FormDefinitionError, Problem
+from .expr import Expression, ExprError, Scope, compile_expression
+from .expr.check import LITERAL_NAMES, suggest
+from .expr.types import GRID, Type, table as table_type
+from .fieldtypes import GRID_CELL_TYPES, TYPES, COMMON, expr_type
+from .loader import Document, Path_, YamlError, read_yaml
+from .schema_check import check_document, did_you_mean
+from .spec import (Bounds, Check, ChoiceList, Field, FormSpec, Grid, Group, Item, Label, Option, Section,
+                   Source, Table, Text, TextItem, Tree, Where)
+
+ROOT_MARKER = "formengine.yaml"
+RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
+    n for n in dir(BaseModel) if not n.startswith("_")}
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def find_root(path: Path) -> Path:
+    """The forms root: nearest folder up holding ``formengine.yaml``, else the file's folder."""
+    start = path.resolve().parent
+    for folder in (start, *start.parents):
+        if (folder / ROOT_MARKER).is_file():
+            return folder
+    return start
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A raw value and where it sits."""
+
+    doc: Document
+    path: Path_
+    value: Any
+
+    def child(self, key: str | int) -> "Loc":
+        v = self.value
+        if isinstance(key, int):
+            item = v[key] if isinstance(v, list) and key < len(v) else None
+        else:
+            item = v.get(key) if isinstance(v, dict) else None
+        return Loc(self.doc, self.path + (key,), item)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.value.get(key, default) if isinstance(self.value, dict) else default
+
+    def items(self, key: str) -> list["Loc"]:
+        seq = self.get(key)
+        if not isinstance(seq, list):
+            return []
+        sub = self.child(key)
+        return [sub.child(i) for i in range(len(seq))]
+
+    def where(self) -> Where:
+        line, col = self.doc.where(self.path)
+        return Where(self.doc.file, line, col)
+
+
+@dataclass
+class _Use:
+    prefix: str = ""
+    local: frozenset[str] = frozenset()  # ids defined by the block (renamed by prefix)
+
+    def id(self, raw: Any) -> str:
+        return f"{self.prefix}{raw}" if self.prefix else str(raw)
+
+
+@dataclass
+class _Context:
+    visible: tuple[Expression, ...] = ()
+    use: _Use = field(default_factory=_Use)
+
+
+def text(value: Any) -> Text | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return Text(str(value.get("zh", "")), value.get("en"))
+    return Text(str(value))
+
+
+class Builder:
+    def __init__(self, path: Path, root: Path | None, display: str | None):
+        self.path = path
+        self.root = (root or find_root(path)).resolve()
+        self.display = display or str(path)
+        self.problems: list[Problem] = []
+        self.choice_lists: dict[str, Loc] = {}
+        self.blocks: dict[str, Loc] = {}
+        self.scope_types: dict[str, Type] = {}
+        self.first_seen: dict[str, Loc] = {}
+        self.features: set[str] = set()
+        self._choice_cache: dict[str, ChoiceList] = {}
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self, path: Path, display: str) -> Document | None:
+        try:
+            doc = read_yaml(path, display)
+        except YamlError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem("yaml.not_mapping", ()))
+            return None
+        self.problems.extend(check_document(doc))
+        return doc
+
+    def include(self, owner: Loc, chain: tuple[Path, ...]) -> None:
+        for item in owner.items("include"):
+            rel = item.value
+            if not isinstance(rel, str):
+                continue
+            self.features.add("include")
+            if Path(rel).is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+                self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
+                continue
+            target = (Path(item.doc.file).parent / rel) if not chain else (chain[-1].parent / rel)
+            resolved = target.resolve()
+            if not resolved.is_relative_to(self.root):
+                self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
+                continue
+            if resolved in chain:
+                names = " → ".join(p.name for p in (*chain, resolved))
+                self.problems.append(item.doc.problem("include.cycle", item.path, chain=names))
+                continue
+            if not resolved.is_file():
+                self.problems.append(item.doc.problem("include.not_found", item.path, path=rel))
+                continue
+            shown = str(Path(item.doc.file).parent / rel) if not chain else str(target)
+            doc = self.read(resolved, shown)
+            if doc is None:
+                continue
+            lib = Loc(doc, (), doc.data)
+            if any(k in doc.data for k in ("id", "title", "sections")):
+                self.problems.append(doc.problem("include.not_library", ()))
+                continue
+            self.include(lib, chain + (resolved,))
+            self.collect(lib)
+
+    def collect(self, lib: Loc) -> None:
+        for kind, table in (("choices", self.choice_lists), ("blocks", self.blocks)):
+            group = lib.child(kind)
+            if not isinstance(group.value, dict):
+                continue
+            for name in group.value:
+                if name in table:
+                    first = table[name].where()
+                    self.problems.append(group.doc.problem("id.duplicate", group.path + (name,), at_key=True,
+                                                           id=name, first=f"{first.file}:{first.line}"))
+                    continue
+                table[name] = group.child(name)
+
+    # ------------------------------------------------------------------ items
+
+    def walk(self, items: list[Loc], ctx: _Context, depth: int = 0) -> Iterator[tuple[str, Loc, _Context]]:
+        """Yield leaf items (kind, raw, context), expanding groups and block uses."""
+        if depth > 20:
+            return
+        for loc in items:
+            v = loc.value
+            if not isinstance(v, dict):
+                continue
+            if "use" in v:
+                block = self.block(loc.child("use"))
+                if block is None:
+                    continue
+                use = self.make_use(block, str(v.get("prefix") or ""), ctx)
+                sub = _Context(ctx.visible, use)
+                yield from self.walk(self.block_items(block), sub, depth + 1)
+            elif "group" in v:
+                g = loc.child("group")
+                yield "group", g, ctx
+            elif "table" in v:
+                yield "table", loc.child("table"), ctx
+            elif "grid" in v:
+                yield "grid", loc.child("grid"), ctx
+            elif "tree" in v:
+                yield "tree", loc.child("tree"), ctx
+            elif "text" in v:
+                yield "text", loc, ctx
+            elif "id" in v:
+                yield "field", loc, ctx
+
+    def block(self, name_loc: Loc) -> Loc | None:
+        name = name_loc.value
+        if name not in self.blocks:
+            self.problems.append(name_loc.doc.problem("ref.unknown_block", name_loc.path, name=name,
+                                                      suggestion=did_you_mean(str(name), self.blocks)))
+            return None
+        self.features.add("blocks")
+        return self.blocks[name]
+
+    @staticmethod
+    def block_items(block: Loc) -> list[Loc]:
+        if isinstance(block.value, list):
+            return [block.child(i) for i in range(len(block.value))]
+        return block.items("items")
+
+    def make_use(self, block: Loc, prefix: str, outer: _Context) -> _Use:
+        local: set[str] = set()
+        for kind, loc, _ in self.walk(self.block_items(block), _Context()):
+            if kind == "field":
+                local.add(str(loc.get("id")))
+            elif kind in ("table", "grid", "tree"):
+                local.add(str(loc.get("id")))
+            elif kind == "text":
+                local.update(str(b.get("id")) for b in loc.items("blanks"))
+        full = outer.use.prefix + prefix
+        return _Use(full, frozenset(local) | outer.use.local if full else frozenset())
+
+    def children(self, kind: str, loc: Loc, ctx: _Context) -> Iterator[tuple[str, Loc, _Context]]:
+        """Group content is walked like section content."""
+        yield from self.walk(loc.items("items"), ctx)
+
+    # ------------------------------------------------------------------ pass 1: scope
+
+    def learn_scope(self, sections: list[Loc]) -> None:
+        for section in self.section_locs(sections):
+            self._learn(self.walk(section.items("items"), _Context()))
+
+    def _learn(self, leaves: Iterator[tuple[str, Loc, _Context]]) -> None:
+        for kind, loc, ctx in leaves:
+            if kind == "group":
+                self._learn(self.children(kind, loc, ctx))
+            elif kind == "field":
+                self.declare(ctx.use.id(loc.get("id")), loc, self.peek_type(loc))
+            elif kind == "text":
+                for blank in loc.items("blanks"):
+                    self.declare(ctx.use.id(blank.get("id")), blank, self.peek_type(blank))
+            elif kind == "table":
+                cols = {str(c.get("id")): self.peek_type(c) for c in loc.items("columns")}
+                self.declare(ctx.use.id(loc.get("id")), loc, table_type(cols))
+            elif kind == "grid":
+                self.declare(ctx.use.id(loc.get("id")), loc, GRID)
+            elif kind == "tree":
+                from .expr.types import ANY
+                self.declare(ctx.use.id(loc.get("id")), loc, ANY)
+
+    def peek_type(self, loc: Loc) -> Type:
+        t = loc.get("type")
+        if t not in TYPES:
+            from .expr.types import ANY
+            return ANY
+        return expr_type(Field(id="x", label=Text(""), type=t, where=Where("", 0, 0)))
+
+    def declare(self, id: str, loc: Loc, typ: Type) -> None:
+        if id in self.first_seen:
+            first = self.first_seen[id].where()
+            self.problems.append(loc.doc.problem("id.duplicate", loc.path + ("id",), id=id,
+                                                 first=f"{first.file}:{first.line}"))
+            return
+        if id in RESERVED or id.startswith("model_"):
+            self.problems.append(loc.doc.problem("id.reserved", loc.path + ("id",), id=id))
+        self.first_seen[id] = loc
+        self.scope_types[id] = typ
+
+    def section_locs(self, sections: list[Loc]) -> list[Loc]:
+        out = []
+        for s in sections:
+            if isinstance(s.value, dict) and "use" in s.value:
+                block = self.block(s.child("use"))
+                if block is not None and isinstance(block.value, dict):
+                    out.append(block)
+            elif isinstance(s.value, dict):
+                out.append(s)
+        return out
+
+    # ------------------------------------------------------------------ pass 2: spec
+
+    def expr(self, loc: Loc, scope: Scope, use: _Use) -> Expression | None:
+        source = loc.value
+        if source is None:
+            return None
+        if not isinstance(source, str):
+            source = str(source).lower() if isinstance(source, bool) else str(source)
+        if use.prefix:
+            source = rename(source, use.prefix, use.local)
+        try:
+            return compile_expression(source, scope)
+        except ExprError as exc:
+            line, col = loc.doc.where(loc.path)
+            self.problems.append(Problem.make(exc.code, file=loc.doc.file, line=line, column=col + exc.column - 1,
+                                              path=_fmt(loc.path), **exc.params))
+            return None
+
+    def form_scope(self) -> Scope:
+        return Scope(self.scope_types)
+
+    def field(self, loc: Loc, ctx: _Context, scope: Scope, id: str | None = None) -> Field | None:
+        v = loc.value
+        ftype = v.get("type")
+        if ftype not in TYPES:
+            return None
+        fid = id or ctx.use.id(v.get("id"))
+        self.features.add(f"type:{ftype}")
+        kind = TYPES[ftype]
+        allowed = COMMON | kind.options | {"min", "max"} if ftype in ("multi_choice",) else COMMON | kind.options
+        for key in v:
+            if key not in allowed:
+                self.problems.append(loc.doc.problem("field.option", loc.path + (key,), at_key=True, type=ftype, key=key))
+        bounds = {}
+        for key in ("min", "max"):
+            if key in v and kind.bound is not None:
+                try:
+                    bounds[key] = kind.bound(v[key])
+                except (ValueError, TypeError) as exc:
+                    self.problems.append(loc.doc.problem("field.value", loc.path + (key,), key=key, value=v[key],
+                                                         type=ftype, detail=str(exc)))
+        if bounds.get("min") is not None and bounds.get("max") is not None and bounds["min"] > bounds["max"]:
+            self.problems.append(loc.doc.problem("field.bounds", loc.path + ("min",), min=v["min"], max=v["max"]))
+        if ftype == "rating":
+            bounds.setdefault("min", 1)
+            bounds.setdefault("max", 5)
+        pattern = v.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                self.problems.append(loc.doc.problem("field.pattern", loc.path + ("pattern",), detail=str(exc)))
+                pattern = None
+        choices = None
+        if ftype in ("choice", "multi_choice"):
+            choices = self.choices(loc, bool(v.get("other")))
+        if v.get("compute") is not None and any(k in v for k in ("default", "default_expr", "required_if")):
+            self.problems.append(loc.doc.problem("field.compute_and_default", loc.path + ("compute",)))
+        own_visible = self.expr(loc.child("visible_if"), scope, ctx.use) if "visible_if" in v else None
+        for key in ("compute", "visible_if", "required_if", "default_expr"):
+            if key in v:
+                self.features.add(key)
+        if v.get("print") == "digit_boxes":
+            self.features.add("digit_boxes")
+        default = v.get("default")
+        if default is not None and ftype in ("date",):
+            try:
+                default = cn.parse_date(str(default))
+            except ValueError as exc:
+                self.problems.append(loc.doc.problem("field.value", loc.path + ("default",), key="default",
+                                                     value=default, type=ftype, detail=str(exc)))
+        return Field(
+            id=fid, label=text(v.get("label")) or Text(fid), type=ftype, where=loc.where(),
+            hint=text(v.get("hint")), unit=v.get("unit"), required=bool(v.get("required")),
+            required_if=self.expr(loc.child("required_if"), scope, ctx.use),
+            visible_if=ctx.visible + ((own_visible,) if own_visible else ()),
+            compute=self.expr(loc.child("compute"), scope, ctx.use),
+            default=default, default_expr=self.expr(loc.child("default_expr"), scope, ctx.use),
+            min=bounds.get("min"), max=bounds.get("max"),
+            min_length=v.get("min_length"), max_length=v.get("max_length"),
+            pattern=pattern, pattern_message=text(v.get("pattern_message")), choices=choices,
+            places=int(v.get("places", 2)), unique=bool(v.get("unique")), lines=int(v.get("lines", 3)),
+            print=v.get("print"), width=_bounds(v.get("width")), height=_bounds(v.get("height")),
+            max_bytes=v.get("max_bytes"), formats=tuple(str(f).lower() for f in v.get("formats") or ()),
+        )
+
+    def choices(self, loc: Loc, other: bool) -> ChoiceList | None:
+        raw = loc.child("choices")
+        if isinstance(raw.value, str):
+            name = raw.value
+            if name not in self.choice_lists:
+                self.problems.append(raw.doc.problem("ref.unknown_choices", raw.path, name=name,
+                                                     suggestion=did_you_mean(name, self.choice_lists)))
+                return None
+            if name not in self._choice_cache:
+                built = self.options(self.choice_lists[name], name)
+                if built is None:
+                    return None
+                self._choice_cache[name] = built
+            result = self._choice_cache[name]
+        elif isinstance(raw.value, list):
+            result = self.options(raw, None)
+            if result is None:
+                return None
+        else:
+            return None
+        if any(o.blank for o in result.options):
+            self.features.add("option_blank")
+        if other:
+            self.features.add("choice_other")
+            if result.get("其他") is None:
+                result = ChoiceList(result.options + (Option("其他", Text("其他", "Other"), blank="text"),), result.name)
+        return result
+
+    def options(self, loc: Loc, name: str | None) -> ChoiceList | None:
+        if not isinstance(loc.value, list):
+            return None
+        if not loc.value:
+            self.problems.append(loc.doc.problem("choices.empty", loc.path))
+            return None
+        out: list[Option] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(loc.value):
+            if isinstance(raw, dict):
+                value = str(raw.get("value"))
+                option = Option(value, text(raw.get("label")) or Text(value), raw.get("blank"),
+                                text(raw.get("blank_label")), raw.get("unit"))
+            else:
+                value = str(raw)
+                option = Option(value, Text(value))
+            if value in seen:
+                self.problems.append(loc.doc.problem("choices.duplicate", loc.path + (i,), value=value))
+            seen.add(value)
+            out.append(option)
+        return ChoiceList(tuple(out), name)
+
+    def columns(self, loc: Loc, ctx: _Context, scope: Scope, owner: str) -> tuple[Field, ...]:
+        seen: dict[str, Loc] = {}
+        out = []
+        row_ctx = _Context((), ctx.use)
+        for col in loc.items("columns"):
+            cid = str(col.get("id"))
+            if cid in seen:
+                first = seen[cid].where()
+                self.problems.append(col.doc.problem("id.duplicate", col.path + ("id",), id=f"{owner}.{cid}",
+                                                     first=f"{first.file}:{first.line}"))
+                continue
+            if cid in RESERVED or cid.startswith("model_"):
+                self.problems.append(col.doc.problem("id.reserved", col.path + ("id",), id=cid))
+            seen[cid] = col
+            f = self.field(col, row_ctx, scope, id=cid)
+            if f is not None:
+                out.append(f)
+        return tuple(out)
+
+    def checks(self, locs: list[Loc], scope: Scope, use: _Use, default_owner: str = "") -> tuple[Check, ...]:
+        out = []
+        for loc in locs:
+            rule = self.expr(loc.child("rule"), scope, use)
+            when = self.expr(loc.child("when"), scope, use) if loc.get("when") is not None else None
+            if rule is None:
+                continue
+            self.features.add("checks")
+            path = loc.get("path")
+            if path is not None:
+                path = use.id(path) if use.prefix and path in use.local else str(path)
+                if not self.known_path(path, scope):
+                    self.problems.append(loc.doc.problem("ref.unknown_path", loc.path + ("path",), name=path,
+                                                         suggestion=suggest(path, scope.all_names())))
+            else:
+                named = sorted(rule.row_names) or sorted(rule.names) or [f"{t}.{c}" for t, c in sorted(rule.columns)]
+                ordered = [n for n in _names_in_order(rule) if n in named] or named
+                path = ordered[0] if ordered else default_owner
+            out.append(Check(rule, text(loc.get("message")) or Text(""), path, str(loc.get("code") or "check"),
+                             when, loc.where()))
+        return tuple(out)
+
+    def known_path(self, path: str, scope: Scope) -> bool:
+        if scope.resolve(path) is not None:
+            return True
+        head, _, tail = path.partition(".")
+        found = scope.resolve(head)
+        return found is not None and found[1].attr(tail) is not None
+
+    def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: "_Members") -> tuple[Item, ...]:
+        built: list[Item] = []
+        for kind, loc, ctx in leaves:
+            if kind == "group":
+                vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
+                sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use)
+                self.features.add("group")
+                built.append(Group(text(loc.get("title")), self.items(self.children(kind, loc, sub), scope, out),
+                                   text(loc.get("hint"))))
+            elif kind == "field":
+                f = self.field(loc, ctx, scope)
+                if f is not None:
+                    built.append(f)
+                    out.add(f)
+            elif kind == "text":
+                built.append(self.text_item(loc, ctx, scope, out))
+            elif kind == "table":
+                t = self.table(loc, ctx, scope)
+                built.append(t)
+                out.add(t)
+            elif kind == "grid":
+                g = self.grid(loc, ctx, scope)
+                if g is not None:
+                    built.append(g)
+                    out.add(g)
+            elif kind == "tree":
+                tr = self.tree(loc, ctx, scope)
+                built.append(tr)
+                out.add(tr)
+        return tuple(built)
+
+    def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: "_Members") -> TextItem:
+        body = text(loc.get("text")) or Text("")
+        blanks = []
+        for b in loc.items("blanks"):
+            f = self.field(b, ctx, scope)
+            if f is not None:
+                blanks.append(f)
+                out.add(f)
+        if blanks:
+            self.features.add("inline_blanks")
+        ids = {f.id for f in blanks}
+        if ctx.use.prefix:  # placeholders name block-local ids: rename them like the fields
+            body = Text(*(None if t is None else _PLACEHOLDER.sub(
+                lambda m: "{" + (ctx.use.id(m.group(1)) if m.group(1) in ctx.use.local else m.group(1)) + "}", t)
+                for t in (body.zh, body.en)))
+        used = set(_PLACEHOLDER.findall(body.zh))
+        for name in sorted(used - ids):
+            self.problems.append(loc.doc.problem("ref.blank_missing", loc.path + ("text",), name=name))
+        for name in sorted(ids - used):
+            self.problems.append(loc.doc.problem("ref.blank_unused", loc.path + ("blanks",), name=name))
+        return TextItem(body, tuple(blanks))
+
+    def table(self, loc: Loc, ctx: _Context, scope: Scope) -> Table:
+        tid = ctx.use.id(loc.get("id"))
+        self.features.add("table")
+        vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
+        visible = ctx.visible + ((vis,) if vis else ())
+        row_scope = self.row_scope(loc, scope, "table")
+        columns = self.columns(loc, ctx, row_scope, tid)
+        return Table(
+            id=tid, title=text(loc.get("title")), columns=columns, where=loc.where(),
+            min_rows=int(loc.get("min_rows") or 0), max_rows=loc.get("max_rows"),
+            print_rows=int(loc.get("print_rows", 5)), row_number=text(loc.get("row_number")),
+            checks=self.checks(loc.items("checks"), row_scope, ctx.use, tid), visible_if=visible,
+            hint=text(loc.get("hint")),
+        )
+
+    def row_scope(self, loc: Loc, scope: Scope, context: str) -> Scope:
+        row = {str(c.get("id")): self.peek_type(c) for c in loc.items("columns")}
+        return Scope(scope.form, row, context)  # type: ignore[arg-type]
+
+    def tree(self, loc: Loc, ctx: _Context, scope: Scope) -> Tree:
+        tid = ctx.use.id(loc.get("id"))
+        self.features.add("tree")
+        vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
+        columns = self.columns(loc, ctx, self.row_scope(loc, scope, "tree"), tid)
+        return Tree(tid, text(loc.get("title")), columns, loc.where(), int(loc.get("max_depth", 10)),
+                    int(loc.get("print_rows", 8)), ctx.visible + ((vis,) if vis else ()), text(loc.get("hint")))
+
+    def grid(self, loc: Loc, ctx: _Context, scope: Scope) -> Grid | None:
+        gid = ctx.use.id(loc.get("id"))
+        self.features.add("grid")
+        rows = self.labels(loc.child("rows"))
+        columns = self.labels(loc.child("columns"))
+        cell_raw = loc.get("cell") or {}
+        one = bool(loc.get("one_per_row"))
+        ctype = "boolean" if one else cell_raw.get("type", "integer")
+        if ctype not in GRID_CELL_TYPES:
+            return None
+        cell_loc = loc.child("cell")
+        fake = dict(cell_raw, id=gid, label=loc.get("title") or gid, type=ctype)
+        cell = self.field(Loc(cell_loc.doc, cell_loc.path, fake), _Context(), scope, id=gid)
+        if cell is None:
+            return None
+        vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
+        for name, labels in (("rows", rows), ("columns", columns)):
+            keys = [lb.key for lb in labels]
+            for dup in sorted({k for k in keys if keys.count(k) > 1}):
+                self.problems.append(loc.doc.problem("id.duplicate", loc.path + (name,), id=dup, first=name))
+        return Grid(gid, text(loc.get("title")), rows, columns, cell, loc.where(), one,
+                    text(loc.get("row_totals")), text(loc.get("column_totals")), text(loc.get("corner")),
+                    ctx.visible + ((vis,) if vis else ()), text(loc.get("hint")))
+
+    def labels(self, loc: Loc) -> tuple[Label, ...]:
+        v = loc.value
+        if isinstance(v, dict) and "from" in v:
+            return tuple(Label(str(i), Text(str(i))) for i in range(int(v["from"]), int(v.get("to", v["from"])) + 1))
+        if isinstance(v, dict) and "choices" in v:
+            lst = self.choices(loc, False)
+            return tuple(Label(o.value, o.label) for o in lst.options) if lst else ()
+        out = []
+        for item in v if isinstance(v, list) else []:
+            if isinstance(item, dict):
+                key = str(item.get("key"))
+                out.append(Label(key, text(item.get("label")) or Text(key)))
+            else:
+                out.append(Label(str(item), Text(str(item))))
+        return tuple(out)
+
+
+class _Members:
+    """Data members in paper order, split by kind."""
+
+    def __init__(self) -> None:
+        self.all: list[Field | Table | Grid | Tree] = []
+
+    def add(self, m: Field | Table | Grid | Tree) -> None:
+        self.all.append(m)
+
+
+def _bounds(v: Any) -> Bounds | None:
+    if v is None:
+        return None
+    if isinstance(v, dict):
+        return Bounds(v.get("min"), v.get("max"))
+    return Bounds(v, v)
+
+
+def _fmt(path: Path_) -> str:
+    from .loader import format_path
+    return format_path(path)
+
+
+def _names_in_order(expr: Expression) -> list[str]:
+    names = []
+    for node in ast.walk(expr.checked.tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            names.append(f"{node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+    pos = {n: expr.source.find(n.split(".")[0]) for n in names}
+    return sorted(dict.fromkeys(names), key=lambda n: pos[n])
+
+
+def rename(source: str, prefix: str, local: frozenset[str]) -> str:
+    """Prefix the block-local names an expression uses (``{use: contact, prefix: buyer_}``)."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return source  # the compiler reports it with its column
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in local:
+            node.id = prefix + node.id
+    return ast.unparse(tree)
+
+
+def compute_order(members: list[Field | Table | Grid | Tree], builder: Builder) -> tuple[tuple[str | None, str], ...]:
+    """Order of computed fields so each sees its inputs computed; cycles are problems."""
+    nodes: dict[tuple[str | None, str], tuple[Field, set[tuple[str | None, str]]]] = {}
+    table_cols: dict[str, list[str]] = {}
+    for m in members:
+        cols = m.columns if isinstance(m, (Table, Tree)) else ()
+        for c in cols:
+            if c.compute is not None:
+                table_cols.setdefault(m.id, []).append(c.id)
+    for m in members:
+        if isinstance(m, Field) and m.compute is not None:
+            deps = {(None, n) for n in m.compute.names}
+            deps |= {(t, c) for t, c in m.compute.columns}
+            deps |= {(n, c) for n in m.compute.names for c in table_cols.get(n, ())}
+            nodes[(None, m.id)] = (m, deps)
+        elif isinstance(m, (Table, Tree)):
+            for c in m.columns:
+                if c.compute is not None:
+                    deps = {(m.id, n) for n in c.compute.row_names} | {(None, n) for n in c.compute.names}
+                    nodes[(m.id, c.id)] = (c, deps)
+    order: list[tuple[str | None, str]] = []
+    state: dict[tuple[str | None, str], int] = {}
+
+    def visit(key: tuple[str | None, str], trail: list[tuple[str | None, str]]) -> None:
+        if state.get(key) == 2:
+            return
+        if state.get(key) == 1:
+            cycle = trail[trail.index(key):] + [key]
+            f = nodes[key][0]
+            chain = " → ".join(f"{t}.{n}" if t else n for t, n in cycle)
+            builder.problems.append(Problem.make("compute.cycle", file=f.where.file, line=f.where.line,
+                                                 column=f.where.column, path=f.id, chain=chain))
+            return
+        state[key] = 1
+        for dep in sorted(nodes[key][1], key=str):
+            if dep in nodes and dep != key or (dep == key and dep in nodes):
+                visit(dep, trail + [key])
+        state[key] = 2
+        order.append(key)
+
+    for key in nodes:
+        visit(key, [])
+    return tuple(order)
+
+
+def build_form(path: Path | str, root: Path | str | None = None, display: str | None = None) -> FormSpec:
+    """Read, check and build one form; raise FormDefinitionError with every problem."""
+    path = Path(path)
+    b = Builder(path, Path(root) if root else None, display)
+    doc = b.read(path, b.display)
+    if doc is None:
+        raise FormDefinitionError(b.problems)
+    schema_problems = len(b.problems)
+    form = Loc(doc, (), doc.data)
+    try:
+        spec = _build(b, form, path)
+    except Exception:  # noqa: BLE001 - a structurally broken definition: its schema problems say why
+        if schema_problems == 0 and not b.problems:
+            raise
+        raise FormDefinitionError(b.problems) from None
+    if b.problems:
+        raise FormDefinitionError(b.problems)
+    return spec
+
+
+def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
+    b.include(form, (path.resolve(),))
+    b.collect(form)
+    sections = form.items("sections")
+    b.learn_scope(sections)
+    scope = b.form_scope()
+    members = _Members()
+    built_sections: list[Section] = []
+    numbering = form.get("numbering", "chinese")
+    n = 0
+    for raw in sections:
+        sec = b.section_locs([raw])
+        if not sec:
+            continue
+        s = sec[0]
+        use = _Use()
+        if raw.get("use") is not None:
+            use = b.make_use(s, "", _Context())
+        vis = b.expr(s.child("visible_if"), scope, use) if s.get("visible_if") else None
+        ctx = _Context((vis,) if vis else (), use)
+        items = b.items(b.walk(s.items("items"), ctx), scope, members)
+        number = ""
+        if s.get("numbered", True) is not False and numbering != "none":
+            n += 1
+            number = cn.number_zh(n) if numbering == "chinese" else str(n)
+        built_sections.append(Section(text(s.get("title")) or Text(""), items, number, s.get("id"), text(s.get("hint"))))
+    checks = b.checks(form.items("checks"), scope, _Use())
+    order = compute_order(members.all, b)
+    src = form.get("source")
+    copies = form.get("copies")
+    if copies is not None:
+        b.features.add("copies")
+    return FormSpec(
+        id=str(form.get("id")), title=text(form.get("title")) or Text(""), file=str(path),
+        sections=tuple(built_sections), version=None if form.get("version") is None else str(form.get("version")),
+        domain=form.get("domain"),
+        source=Source(str(src.get("document", "")), str(src.get("heading", ""))) if isinstance(src, dict) else None,
+        code=None if form.get("code") is None else str(form.get("code")),
+        copies=copies.get("count") if isinstance(copies, dict) else copies,
+        copies_note=text(copies.get("note")) if isinstance(copies, dict) else None,
+        notes=tuple(t for t in (text(x) for x in form.get("notes") or ()) if t is not None),
+        numbering=numbering, orientation=(form.get("print") or {}).get("orientation", "portrait"),
+        checks=checks,
+        fields=tuple(m for m in members.all if isinstance(m, Field)),
+        tables=tuple(m for m in members.all if isinstance(m, Table)),
+        trees=tuple(m for m in members.all if isinstance(m, Tree)),
+        grids=tuple(m for m in members.all if isinstance(m, Grid)),
+        members=tuple(members.all), features=frozenset(b.features), compute_order=order,
+    )

@@ -1,0 +1,57 @@
+"""The expression language: parse (whitelist) → check (names, types) → Python / JavaScript.
+
+An :class:`Expression` is built once when a form loads; evaluating it per submission is a
+plain function call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .check import Checked, check
+from .parse import ExprError, parse
+from .to_python import Compiled, EvaluationError, to_python
+from .types import Scope
+
+
+@dataclass(eq=False)
+class Expression:
+    source: str
+    checked: Checked = field(repr=False)
+    run: Compiled = field(repr=False)
+
+    @property
+    def names(self) -> set[str]:
+        """Form-level field ids this expression reads."""
+        return self.checked.names
+
+    @property
+    def row_names(self) -> set[str]:
+        return self.checked.row_names
+
+    @property
+    def columns(self) -> set[tuple[str, str]]:
+        return self.checked.columns
+
+    @cached_property
+    def js(self) -> str:
+        """The JavaScript twin: an expression over ``form``, ``row``, ``ctx`` and the runtime ``R``."""
+        from .to_js import to_js
+
+        return to_js(self.checked)
+
+    def __call__(self, form: dict[str, Any], row: dict[str, Any] | None = None,
+                 ctx: dict[str, Any] | None = None) -> Any:
+        return self.run(form, row, ctx)
+
+
+def compile_expression(source: str, scope: Scope) -> Expression:
+    """Parse, check and compile; raise :class:`ExprError` on the first problem."""
+    tree = parse(source)
+    checked = check(source, tree, scope)
+    return Expression(source, checked, to_python(checked))
+
+
+__all__ = ["Expression", "ExprError", "EvaluationError", "Scope", "compile_expression"]

@@ -1,0 +1,489 @@
+"""One registry: field type name → how its values are parsed, checked, typed and printed.
+
+Every per-value rule lives here as a Pydantic validator that raises
+``PydanticCustomError("fe", …, {"code": …})``; :mod:`formengine.validation` turns those into
+issues with our stable codes. Rules that look at more than one value (required, visibility,
+computed values, tables, checks) belong to :mod:`formengine.semantics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Callable, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field as PField, WrapValidator
+from pydantic_core import PydanticCustomError
+
+from . import cn
+from .expr.types import ANY, BOOL, DATE, NUMBER, TEXT, Type, list_of, record
+from .spec import Bounds, ChoiceList, Field
+
+_FE = "fe"
+
+
+def fail(code: str, **params: Any) -> PydanticCustomError:
+    return PydanticCustomError(_FE, code, {"code": code, **params})
+
+
+# ---------------------------------------------------------------- value shapes
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class DateRange(_Strict):
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = None
+
+
+class YearMonthRange(_Strict):
+    start: Optional[str] = None
+    end: Optional[str] = None
+
+
+class Signature(_Strict):
+    name: Optional[str] = None
+    date: Optional[dt.date] = None
+
+
+class ImageInfo(_Strict):
+    name: Optional[str] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
+    bytes: Optional[int] = None
+    format: Optional[str] = None
+
+
+class FileInfo(_Strict):
+    name: Optional[str] = None
+    bytes: Optional[int] = None
+    format: Optional[str] = None
+
+
+class ChoiceDetail(_Strict):
+    value: str
+    detail: Union[Decimal, int, str, None] = None
+
+
+# ---------------------------------------------------------------- parsers
+
+def parse_date(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date) or v is None:
+        return v
+    if isinstance(v, str):
+        try:
+            return cn.parse_date(v)
+        except ValueError as exc:
+            raise fail("date", detail=str(exc)) from None
+    raise fail("date", detail=f"{type(v).__name__}")
+
+
+def parse_year_month(v: Any) -> Any:
+    if v is None:
+        return v
+    if isinstance(v, (dt.date, dt.datetime)):
+        return f"{v.year:04d}-{v.month:02d}"
+    if isinstance(v, str):
+        try:
+            return cn.parse_year_month(v)
+        except ValueError as exc:
+            raise fail("year_month", detail=str(exc)) from None
+    raise fail("year_month", detail=type(v).__name__)
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)(?::[0-5]\d)?$")
+
+
+def parse_time(v: Any) -> Any:
+    if v is None:
+        return v
+    if isinstance(v, dt.time):
+        return f"{v.hour:02d}:{v.minute:02d}"
+    m = _TIME.match(str(v).strip()) if isinstance(v, str) else None
+    if not m:
+        raise fail("time")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def parse_bool(v: Any) -> Any:
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("是", "true", "yes", "y", "1", "有", "√"):
+            return True
+        if s in ("否", "false", "no", "n", "0", "无", "×"):
+            return False
+    return v
+
+
+def parse_decimal(v: Any) -> Any:
+    if v is None or isinstance(v, Decimal):
+        return v
+    if isinstance(v, bool):
+        raise fail("type", expected_zh="数字", expected_en="a number")
+    if isinstance(v, (int, float)):
+        return Decimal(str(v))
+    if isinstance(v, str):
+        text = v.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise fail("type", expected_zh="数字", expected_en="a number") from None
+        if not d.is_finite():
+            raise fail("type", expected_zh="数字", expected_en="a number")
+        return d
+    raise fail("type", expected_zh="数字", expected_en="a number")
+
+
+def parse_text(v: Any) -> Any:
+    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+        return str(v)  # a phone or code typed as a number in YAML/JSON
+    return v
+
+
+# ---------------------------------------------------------------- checks built per field
+
+def _bounds(field: Field, measure: Callable[[Any], Any] = lambda v: v) -> Callable[[Any], Any]:
+    low, high = field.min, field.max
+
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        m = measure(v)
+        if low is not None and m < low:
+            raise fail("min", limit=_show(low))
+        if high is not None and m > high:
+            raise fail("max", limit=_show(high))
+        return v
+    return check
+
+
+def _show(v: Any) -> str:
+    return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+
+def _places(places: int) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        if v is not None and v.as_tuple().exponent < -places:
+            raise fail("places", places=places)
+        return v
+    return check
+
+
+def _text_rules(field: Field) -> Callable[[Any], Any]:
+    regex = re.compile(field.pattern) if field.pattern else None
+    message = field.pattern_message
+
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        if field.min_length is not None and len(v) < field.min_length:
+            raise fail("min_length", limit=field.min_length)
+        if field.max_length is not None and len(v) > field.max_length:
+            raise fail("max_length", limit=field.max_length)
+        if regex is not None and not regex.fullmatch(v):
+            if message:
+                raise fail("check", message_zh=message.zh, message_en=message.en or message.zh, pattern=True)
+            raise fail("pattern")
+        return v
+    return check
+
+
+def _format_rule(code: str, ok: Callable[[str], bool], normalise: Callable[[str], str] = str.strip) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        v = normalise(v)
+        if not ok(v):
+            raise fail(code)
+        return v
+    return check
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^(https?://)?([\w-]+\.)+[\w-]+(:\d+)?(/\S*)?$", re.IGNORECASE)
+
+
+def _range_order(v: Any) -> Any:
+    if v is not None and v.start is not None and v.end is not None and v.start > v.end:
+        raise fail("range_order")
+    return v
+
+
+def _in_bounds(value: Any, bounds: Bounds | None) -> bool:
+    if bounds is None or value is None:
+        return True
+    return (bounds.min is None or value >= bounds.min) and (bounds.max is None or value <= bounds.max)
+
+
+def _bounds_text(b: Bounds) -> str:
+    if b.min == b.max:
+        return str(b.min)
+    return f"{b.min if b.min is not None else ''}–{b.max if b.max is not None else ''}"
+
+
+def _file_rules(field: Field) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        for axis, bounds in (("width", field.width), ("height", field.height)):
+            actual = getattr(v, axis, None)
+            if bounds is not None and not _in_bounds(actual, bounds):
+                raise fail(f"image_{axis}", expected=_bounds_text(bounds), actual=actual if actual is not None else "?")
+        if field.max_bytes is not None and v.bytes is not None and v.bytes > field.max_bytes:
+            raise fail("file_size", limit=field.max_bytes)
+        if field.formats and v.format is not None and v.format.lower() not in field.formats:
+            raise fail("file_format", allowed="/".join(field.formats))
+        return v
+    return check
+
+
+def parse_detail(option_blank: str, detail: Any) -> Any:
+    if option_blank in ("money", "decimal"):
+        d = parse_decimal(detail)
+        if option_blank == "money" and d is not None:
+            _places(2)(d)
+        return d
+    if option_blank == "integer":
+        if isinstance(detail, int) and not isinstance(detail, bool):
+            return detail
+        if isinstance(detail, str) and detail.strip().lstrip("-").isdigit():
+            return int(detail)
+        raise fail("type", expected_zh="整数", expected_en="an integer")
+    return parse_text(detail)
+
+
+def _one_choice(choices: ChoiceList) -> Callable[[Any], Any]:
+    allowed = "、".join(choices.values)
+
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        value = v.value if isinstance(v, ChoiceDetail) else v
+        option = choices.get(value)
+        if option is None:
+            raise fail("choice", value=value, allowed=allowed)
+        detail = v.detail if isinstance(v, ChoiceDetail) else None
+        if option.blank is None:
+            if detail not in (None, ""):
+                raise fail("choice_detail_unexpected", value=value)
+            return value
+        if detail in (None, ""):
+            raise fail("choice_detail_required", value=value)
+        return ChoiceDetail(value=value, detail=parse_detail(option.blank, detail))
+    return check
+
+
+def _many_choices(field: Field) -> Callable[[Any], Any]:
+    assert field.choices is not None
+    one = _one_choice(field.choices)
+
+    def check(v: Any) -> Any:
+        if v is None:
+            return v
+        out, seen = [], set()
+        for item in v:
+            item = one(item)
+            key = item.value if isinstance(item, ChoiceDetail) else item
+            if key in seen:
+                raise fail("choice_duplicate", value=key)
+            seen.add(key)
+            out.append(item)
+        if field.min is not None and len(out) < field.min:
+            raise fail("min_items", limit=field.min)
+        if field.max is not None and len(out) > field.max:
+            raise fail("max_items", limit=field.max)
+        return out
+    return check
+
+
+def _after(*rules: Callable[[Any], Any]) -> WrapValidator:
+    """Run Pydantic's own parsing, then our rules, on non-empty values."""
+    def run(v: Any, handler: Any) -> Any:
+        if v is None or v == "":
+            return None
+        v = handler(v)
+        for rule in rules:
+            v = rule(v)
+        return v
+    return WrapValidator(run)
+
+
+# ---------------------------------------------------------------- the registry
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    zh: str  # what a value is, for messages ("应为日期")
+    en: str
+    annotation: Callable[[Field], Any]
+    expr_type: Callable[[Field], Type]
+    options: frozenset[str] = frozenset()
+    bound: Callable[[Any], Any] | None = None  # parses min/max written in the definition
+    to_expr: Callable[[Any], Any] | None = None  # value as expressions see it
+
+
+COMMON = frozenset({"id", "label", "type", "hint", "unit", "required", "required_if", "visible_if",
+                    "compute", "default", "default_expr", "unique", "print"})
+TEXTUAL = frozenset({"min_length", "max_length", "pattern", "pattern_message"})
+BOUNDED = frozenset({"min", "max"})
+
+
+def _text_ann(f: Field) -> Any:
+    return Annotated[Optional[str], BeforeValidator(parse_text), _after(_text_rules(f))]
+
+
+def _formatted(code: str, ok: Callable[[str], bool], norm: Callable[[str], str] = str.strip) -> Callable[[Field], Any]:
+    def ann(f: Field) -> Any:
+        return Annotated[Optional[str], BeforeValidator(parse_text), _after(_format_rule(code, ok, norm), _text_rules(f))]
+    return ann
+
+
+def _int_ann(f: Field) -> Any:
+    return Annotated[Optional[int], _after(_bounds(f))]
+
+
+def _decimal_ann(places: Callable[[Field], int]) -> Callable[[Field], Any]:
+    def ann(f: Field) -> Any:
+        return Annotated[Optional[Decimal], BeforeValidator(parse_decimal), _after(_places(places(f)), _bounds(f))]
+    return ann
+
+
+def _date_ann(f: Field) -> Any:
+    return Annotated[Optional[dt.date], BeforeValidator(parse_date), _after(_bounds(f))]
+
+
+def _choice_ann(f: Field) -> Any:
+    assert f.choices is not None
+    return Annotated[Optional[Union[str, ChoiceDetail]], BeforeValidator(parse_text), _after(_one_choice(f.choices))]
+
+
+def _multi_ann(f: Field) -> Any:
+    return Annotated[Optional[list[Union[str, ChoiceDetail]]], _after(_many_choices(f))]
+
+
+def _choice_value(v: Any) -> Any:
+    return v.value if isinstance(v, ChoiceDetail) else v
+
+
+def _digits_only(s: str) -> str:
+    return re.sub(r"[\s-]", "", s)
+
+
+def _num_bound(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+        raise ValueError("a number / 数字")
+    return v
+
+
+def _int_bound(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError("a whole number / 整数")
+    return v
+
+
+def _date_bound(v: Any) -> Any:
+    return cn.parse_date(str(v))
+
+
+def _ym_bound(v: Any) -> Any:
+    return cn.parse_year_month(str(v))
+
+
+def _time_bound(v: Any) -> Any:
+    try:
+        return parse_time(str(v))
+    except PydanticCustomError:
+        raise ValueError("HH:MM") from None
+
+
+NUM_T = NUMBER
+TYPES: dict[str, FieldType] = {t.name: t for t in (
+    FieldType("text", "文字", "text", _text_ann, lambda f: TEXT, TEXTUAL),
+    FieldType("textarea", "文字", "text", _text_ann, lambda f: TEXT, TEXTUAL | {"lines"}),
+    FieldType("integer", "整数", "a whole number", _int_ann, lambda f: NUM_T, BOUNDED, _int_bound),
+    FieldType("decimal", "数字", "a number", _decimal_ann(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
+    FieldType("money", "金额", "an amount", _decimal_ann(lambda f: 2), lambda f: NUM_T, BOUNDED, _num_bound),
+    FieldType("percent", "百分数", "a percentage", _decimal_ann(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
+    FieldType("date", "日期", "a date", _date_ann, lambda f: DATE, BOUNDED, _date_bound),
+    FieldType("year_month", "年月", "a year-month",
+              lambda f: Annotated[Optional[str], BeforeValidator(parse_year_month), _after(_bounds(f))],
+              lambda f: TEXT, BOUNDED, _ym_bound),
+    FieldType("date_range", "起止日期", "a date range",
+              lambda f: Annotated[Optional[DateRange], _after(_range_order)],
+              lambda f: record(start=DATE, end=DATE)),
+    FieldType("year_month_range", "起止年月", "a year-month range",
+              lambda f: Annotated[Optional[YearMonthRange], _after(_ym_range)],
+              lambda f: record(start=TEXT, end=TEXT)),
+    FieldType("time", "时间", "a time", lambda f: Annotated[Optional[str], BeforeValidator(parse_time), _after(_bounds(f))],
+              lambda f: TEXT, BOUNDED, _time_bound),
+    FieldType("datetime", "日期时间", "a date-time", lambda f: Annotated[Optional[dt.datetime], _after()], lambda f: DATE),
+    FieldType("boolean", "是或否", "yes or no", lambda f: Annotated[Optional[bool], BeforeValidator(parse_bool), _after()],
+              lambda f: BOOL),
+    FieldType("choice", "选项", "an option", _choice_ann, lambda f: TEXT, frozenset({"choices", "other"}),
+              to_expr=_choice_value),
+    FieldType("multi_choice", "选项列表", "a list of options", _multi_ann, lambda f: list_of(TEXT),
+              frozenset({"choices", "other", "min", "max"}), _int_bound,
+              to_expr=lambda v: None if v is None else [_choice_value(x) for x in v]),
+    FieldType("rating", "评分", "a rating", _int_ann, lambda f: NUM_T, BOUNDED, _int_bound),
+    FieldType("phone", "电话号码", "a phone number", _formatted("phone", cn.is_valid_phone), lambda f: TEXT, TEXTUAL),
+    FieldType("mobile", "手机号码", "a mobile number", _formatted("mobile", cn.is_valid_mobile), lambda f: TEXT),
+    FieldType("email", "电子邮箱", "an e-mail address", _formatted("email", lambda s: bool(_EMAIL.match(s))), lambda f: TEXT),
+    FieldType("url", "网址", "a web address", _formatted("url", lambda s: bool(_URL.match(s))), lambda f: TEXT),
+    FieldType("postcode", "邮政编码", "a postcode", _formatted("postcode", cn.is_valid_postcode), lambda f: TEXT),
+    FieldType("id_card", "身份证号码", "a resident ID number",
+              _formatted("id_card", cn.is_valid_id_card, lambda s: s.strip().upper()), lambda f: TEXT),
+    FieldType("uscc", "统一社会信用代码", "a unified social credit code",
+              _formatted("uscc", cn.is_valid_uscc, lambda s: s.strip().upper()), lambda f: TEXT),
+    FieldType("bank_account", "银行账号", "a bank account number",
+              _formatted("bank_account", cn.is_valid_bank_account, _digits_only), lambda f: TEXT),
+    FieldType("plate_number", "车牌号", "a licence plate number",
+              _formatted("plate_number", cn.is_valid_plate_number, lambda s: s.strip().upper()), lambda f: TEXT),
+    FieldType("signature", "签字", "a signature", lambda f: Annotated[Optional[Signature], _after()],
+              lambda f: record(name=TEXT, date=DATE)),
+    FieldType("image", "图片", "an image", lambda f: Annotated[Optional[ImageInfo], _after(_file_rules(f))],
+              lambda f: record(name=TEXT, width=NUMBER, height=NUMBER, bytes=NUMBER, format=TEXT),
+              frozenset({"width", "height", "max_bytes", "formats"})),
+    FieldType("attachment", "附件", "a file", lambda f: Annotated[Optional[FileInfo], _after(_file_rules(f))],
+              lambda f: record(name=TEXT, bytes=NUMBER, format=TEXT), frozenset({"max_bytes", "formats"})),
+)}
+
+
+def _ym_range(v: Any) -> Any:
+    if v is None:
+        return v
+    v.start = parse_year_month(v.start)
+    v.end = parse_year_month(v.end)
+    return _range_order(v)
+
+
+STRUCTURED = {"date_range", "year_month_range", "signature", "image", "attachment"}
+NUMERIC = {"integer", "decimal", "money", "percent", "rating"}
+GRID_CELL_TYPES = {"integer", "decimal", "money", "percent", "text", "boolean", "choice"}
+
+
+def annotation(field: Field) -> Any:
+    return TYPES[field.type].annotation(field)
+
+
+def expr_type(field: Field) -> Type:
+    return TYPES[field.type].expr_type(field)
+
+
+def to_expr(field: Field, value: Any) -> Any:
+    """The value as expressions see it (a choice's value without its detail …)."""
+    convert = TYPES[field.type].to_expr
+    return convert(value) if convert else value
+
+
+def json_field(field: Field) -> Any:
+    """Pydantic ``Field`` metadata: titles and descriptions from the labels."""
+    desc = " / ".join(x for x in (field.label.en, field.hint.zh if field.hint else None) if x)
+    return PField(default=None, title=field.label.zh, description=desc or None)
+
+
+__all__ = ["TYPES", "FieldType", "annotation", "expr_type", "to_expr", "fail", "ANY"]

@@ -1,0 +1,171 @@
+"""Safe YAML reading that remembers where every value came from.
+
+PyYAML's composer (libyaml when available) builds a node graph with line/column marks; we
+construct plain Python values from it ourselves so that (1) every value keeps its mark for
+error messages, (2) no tag outside YAML's core schema can construct anything, and (3) alias
+bombs are refused by a node budget instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+try:  # libyaml is an order of magnitude faster; the pure-Python loader is the fallback.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 200_000  # after alias expansion; a form of 1,000 fields has ~20,000
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
+@dataclass
+class Document:
+    """A YAML document as plain values plus the position of each value and key."""
+
+    file: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
+        table = self.key_marks if key else self.marks
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.marks:
+                return self.marks[probe]
+            probe = probe[:-1]
+        return self.marks.get((), (1, 1))
+
+    def problem(self, code: str, path: Path_, *, at_key: bool = False, **params: object) -> Problem:
+        line, col = self.where(path, key=at_key)
+        return Problem.make(code, file=self.file, line=line, column=col, path=format_path(path), **params)
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class YamlError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def read_yaml(path: Path | str, display: str | None = None) -> Document:
+    """Read one YAML file; raise :class:`YamlError` with located problems."""
+    name = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise YamlError([Problem.make("file.unreadable", file=name, detail=exc.strerror or str(exc))]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError([Problem.make("yaml.too_large", file=name, size=len(raw), limit=MAX_FILE_BYTES)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError([Problem.make("file.unreadable", file=name, detail=f"not UTF-8 ({exc.reason})")]) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, file: str = "<string>") -> Document:
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=detail)]) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        raise YamlError([Problem.make("yaml.syntax", file=file, line=1, column=1, detail=str(exc))]) from None
+    doc = Document(file, None)
+    if node is None:
+        doc.data = None
+        return doc
+    builder = _Builder(doc)
+    doc.data = builder.build(node, (), 0)
+    if builder.problems:
+        raise YamlError(builder.problems)
+    return doc
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def _fail(self, code: str, node: yaml.Node, path: Path_, **params: object) -> None:
+        m = node.start_mark
+        self.problems.append(Problem.make(code, file=self.doc.file, line=m.line + 1, column=m.column + 1,
+                                          path=format_path(path), **params))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            if not any(p.code == "yaml.alias" for p in self.problems):
+                self._fail("yaml.alias", node, path)
+            raise YamlError(self.problems)
+        self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _ALLOWED_TAGS:
+            self._fail("yaml.tag", node, path, tag=node.tag.replace(_CORE, "!!"))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _CORE + "merge":
+                    self._fail("yaml.tag", key_node, path, tag="<<")
+                    continue
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    self._fail("schema.type", key_node, path, expected="text key / 文字键")
+                    continue
+                key = str(key)
+                child = path + (key,)
+                if key in out:
+                    self._fail("schema.invalid", key_node, child, detail=f"duplicate key {key} / 重复的键")
+                    continue
+                self.doc.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    @staticmethod
+    def _scalar(node: yaml.Node) -> Any:
+        tag, value = node.tag, node.value
+        if tag == _CORE + "null":
+            return None
+        if tag == _CORE + "bool":
+            return value.lower() in ("true", "yes", "on", "y")
+        if tag == _CORE + "int":
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return value
+        if tag == _CORE + "float":
+            try:  # decimals stay exact: 0.1 in a definition means 0.1
+                return Decimal(value.replace("_", ""))
+            except ArithmeticError:
+                return value
+        return value  # str and timestamp: dates stay text, parsed by the field type

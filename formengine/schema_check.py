@@ -1,0 +1,88 @@
+"""Structural check of a definition against ``schemas/form.schema.json``.
+
+jsonschema reports in JSON terms; this module turns each error into a located
+:class:`Problem` with a stable code and, for misspellings, a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import Problem
+from .loader import Document
+
+
+@lru_cache(maxsize=1)
+def form_schema() -> dict[str, Any]:
+    text = resources.files("formengine.schemas").joinpath("form.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(form_schema())
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}? / 是否想写 {close[0]}？)" if close else ""
+
+
+def check_document(doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in _validator().iter_errors(doc.data):
+        for problem in _explain(doc, error):
+            key = (problem.path, problem.code + problem.message_en)
+            if key not in seen:
+                seen.add(key)
+                problems.append(problem)
+    return problems
+
+
+def _explain(doc: Document, error: ValidationError) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    if kind in ("oneOf", "anyOf") and error.context:
+        inner = best_match(error.context)
+        return _explain(doc, inner) if inner is not None else []
+    if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        allowed = set((error.schema.get("properties") or {}).keys())
+        extra = [k for k in error.instance if k not in allowed] or list(error.instance)
+        return [doc.problem("schema.unknown_key", path + (k,), at_key=True, key=k,
+                            suggestion=did_you_mean(k, allowed)) for k in extra]
+    if kind == "required" and isinstance(error.instance, dict):
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return [doc.problem("schema.required", path, at_key=True, key=k) for k in missing]
+    if kind == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        shown = "、".join(allowed[:30]) + ("…" if len(allowed) > 30 else "")
+        return [doc.problem("schema.enum", path, value=error.instance, allowed=shown,
+                            suggestion=did_you_mean(str(error.instance), allowed))]
+    if kind == "const":
+        return [doc.problem("schema.enum", path, value=error.instance, allowed=error.validator_value, suggestion="")]
+    if kind == "type":
+        expected = error.validator_value
+        expected = " / ".join(expected) if isinstance(expected, list) else expected
+        return [doc.problem("schema.type", path, expected=_TYPE_NAMES.get(str(expected), str(expected)))]
+    if kind == "pattern":
+        return [doc.problem("schema.pattern", path, value=error.instance, detail=error.validator_value)]
+    if kind in ("not", "if", "then", "else", "allOf") and error.context:
+        inner = best_match(error.context)
+        if inner is not None:
+            return _explain(doc, inner)
+    return [doc.problem("schema.invalid", path, detail=error.message[:300])]
+
+
+_TYPE_NAMES = {
+    "string": "文字 text", "integer": "整数 integer", "number": "数字 number", "boolean": "true/false",
+    "object": "映射 mapping (key: value)", "array": "列表 list (- item)", "null": "空 null",
+}

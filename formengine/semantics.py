@@ -1,0 +1,308 @@
+"""Rules that look at more than one value: defaults, computed values, visibility,
+required-ness, tables, grids, trees and checks.
+
+Works on plain dictionaries (a model instance's ``__dict__`` or a partially valid copy), so
+the same code serves valid data, where it fills computed values into the model in place,
+and invalid data, where it still finds every other error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable, Iterable
+
+from pydantic import BaseModel
+
+from .errors import ValidationIssue, data_path
+from .expr import Expression
+from .fieldtypes import ChoiceDetail
+from .spec import Check, Field, FormSpec, Grid, Table, Tree
+
+Row = dict[str, Any]
+Report = Callable[[ValidationIssue], None]
+
+
+def _d(value: Any) -> Any:
+    return value.__dict__ if isinstance(value, BaseModel) else value
+
+
+def view(value: Any) -> Any:
+    """A value as expressions see it: choices without their details."""
+    if isinstance(value, ChoiceDetail):
+        return value.value
+    if isinstance(value, list) and value and isinstance(value[0], (ChoiceDetail, str)):
+        return [v.value if isinstance(v, ChoiceDetail) else v for v in value]
+    return value
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _key(k: str) -> str:
+    return data_path(["x", k])[1:]
+
+
+def coerce(field: Field, value: Any) -> Any:
+    """Bring a computed result to the field's type (money to 2 places, half up)."""
+    if value is None:
+        return None
+    t = field.type
+    if t == "money":
+        return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if t in ("decimal", "percent"):
+        return Decimal(value).quantize(Decimal(1).scaleb(-field.places), rounding=ROUND_HALF_UP)
+    if t in ("integer", "rating"):
+        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if t in ("text", "textarea", "choice", "year_month", "time"):
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class Evaluator:
+    """One pass over one submission."""
+
+    def __init__(self, spec: FormSpec, values: dict[str, Any], report: Report, skip: set[str]):
+        self.spec = spec
+        self.values = values
+        self.report = report
+        self.skip = skip  # paths already reported as invalid values
+        self.env: dict[str, Any] = {k: view(v) for k, v in values.items()}
+        for t in spec.tables:
+            self.env[t.id] = [self._row_env(r) for r in self._rows(values.get(t.id))]
+        for g in spec.grids:
+            self.env[g.id] = values.get(g.id)
+
+    @staticmethod
+    def _rows(rows: Any) -> list[Row]:
+        return [_d(r) if r is not None else {} for r in rows or ()]
+
+    @staticmethod
+    def _row_env(row: Row) -> Row:
+        return {k: view(v) for k, v in row.items()}
+
+    def issue(self, path: str, code: str, **params: Any) -> None:
+        if path not in self.skip:
+            self.report(ValidationIssue.make(path, code, **params))
+
+    def run(self, expr: Expression, path: str, row: Row | None = None, ctx: dict[str, Any] | None = None) -> Any:
+        try:
+            return expr(self.env, row, ctx)
+        except Exception as exc:  # noqa: BLE001 - a rule that cannot run on this data is reported, never raised
+            self.issue(path, "evaluation", detail=f"{expr.source}: {exc}")
+            return None
+
+    def visible(self, conds: tuple[Expression, ...], path: str, row: Row | None = None,
+                ctx: dict[str, Any] | None = None) -> bool:
+        return all(self.run(c, path, row, ctx) is True for c in conds)
+
+    # ------------------------------------------------------------------ steps
+
+    def evaluate(self) -> None:
+        self.defaults()
+        for grid in self.spec.grids:
+            self.grid(grid)
+        self.computes()
+        for m in self.spec.members:
+            if isinstance(m, Field):
+                self.presence(m, self.values, self.env, m.id, None, None)
+            elif isinstance(m, Table):
+                self.table(m)
+            elif isinstance(m, Tree):
+                self.tree(m)
+            elif isinstance(m, Grid) and m.visible_if and not self.visible(m.visible_if, m.id):
+                if not is_empty(self.values.get(m.id)):
+                    self.issue(m.id, "hidden_filled")
+        for check in self.spec.checks:
+            self.check(check, None, None, "")
+
+    def defaults(self) -> None:
+        for f in self.spec.fields:
+            self._default(f, self.values, self.env, f.id, None)
+        for t in self.spec.tables:
+            for i, row in enumerate(self._rows(self.values.get(t.id))):
+                env_row = self.env[t.id][i]
+                for c in t.columns:
+                    self._default(c, row, env_row, f"{t.id}[{i}].{c.id}", env_row)
+
+    def _default(self, f: Field, store: Row, env: Row, path: str, row: Row | None) -> None:
+        if f.compute is not None or not is_empty(store.get(f.id)):
+            return
+        value = f.default
+        if f.default_expr is not None:
+            value = coerce(f, self.run(f.default_expr, path, row))
+        if value is not None:
+            store[f.id] = value
+            env[f.id] = view(value)
+
+    def computes(self) -> None:
+        for owner, fid in self.spec.compute_order:
+            if owner is None:
+                f = self.spec.field(fid)
+                assert f is not None and f.compute is not None
+                self._compute(f, self.values, self.env, fid, None, None)
+                continue
+            container = self.spec.table(owner) or next(t for t in self.spec.trees if t.id == owner)
+            column = next(c for c in container.columns if c.id == fid)
+            if isinstance(container, Table):
+                rows = self._rows(self.values.get(owner))
+                for i, row in enumerate(rows):
+                    env_row = self.env[owner][i]
+                    self._compute(column, row, env_row, f"{owner}[{i}].{fid}", env_row, {"index": i})
+            else:
+                for node, env_node, path, outline in self._nodes(self.values.get(owner), owner, ()):
+                    self._compute(column, node, env_node, f"{path}.{fid}", env_node, {"outline": outline})
+
+    def _compute(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None) -> None:
+        assert f.compute is not None
+        result = self.run(f.compute, path, row, ctx)
+        try:
+            result = coerce(f, result)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            self.issue(path, "evaluation", detail=f"{f.compute.source}: {exc}")
+            return
+        given = store.get(f.id)
+        if result is None:
+            return
+        if not is_empty(given) and given != result:
+            self.issue(path, "computed_mismatch", expected=_show(result), given=_show(given))
+        store[f.id] = result
+        env[f.id] = view(result)
+
+    def _nodes(self, nodes: Any, path: str, outline: tuple[int, ...]) -> Iterable[tuple[Row, Row, str, tuple[int, ...]]]:
+        for i, node in enumerate(nodes or ()):
+            node = _d(node)
+            here = f"{path}[{i}]"
+            yield node, node, here, outline + (i,)
+            yield from self._nodes(node.get("children"), f"{here}.children", outline + (i,))
+
+    # ------------------------------------------------------------------ presence
+
+    def presence(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None) -> None:
+        value = store.get(f.id)
+        if f.visible_if and not self.visible(f.visible_if, path, row, ctx):
+            if f.compute is not None:
+                store[f.id] = None  # a derived value of a field that does not apply
+            elif not is_empty(value):
+                self.issue(path, "hidden_filled")
+            return
+        if is_empty(value):
+            needed = f.required or (f.required_if is not None and self.run(f.required_if, path, row, ctx) is True)
+            if needed:
+                self.issue(path, "required")
+
+    def table(self, t: Table) -> None:
+        raw = self.values.get(t.id)
+        if t.visible_if and not self.visible(t.visible_if, t.id):
+            if not is_empty(raw):
+                self.issue(t.id, "hidden_filled")
+            return
+        rows = list(raw or ())
+        if len(rows) < t.min_rows:
+            self.issue(t.id, "min_rows" if rows else ("required" if t.min_rows else "min_rows"), limit=t.min_rows)
+        if t.max_rows is not None and len(rows) > t.max_rows:
+            self.issue(t.id, "max_rows", limit=t.max_rows)
+        seen: dict[str, dict[Any, int]] = {c.id: {} for c in t.columns if c.unique}
+        for i, raw_row in enumerate(rows):
+            row = _d(raw_row) if raw_row is not None else {}
+            env_row = self.env[t.id][i]
+            path = f"{t.id}[{i}]"
+            if all(is_empty(row.get(c.id)) or c.compute is not None for c in t.columns):
+                self.issue(path, "empty_row")
+                continue
+            ctx = {"index": i}
+            for c in t.columns:
+                self.presence(c, row, env_row, f"{path}.{c.id}", env_row, ctx)
+                if c.unique and not is_empty(row.get(c.id)):
+                    key = view(row.get(c.id))
+                    if key in seen[c.id]:
+                        self.issue(f"{path}.{c.id}", "unique", other=seen[c.id][key] + 1)
+                    else:
+                        seen[c.id][key] = i
+            for check in t.checks:
+                self.check(check, env_row, ctx, f"{path}.")
+
+    def tree(self, t: Tree) -> None:
+        raw = self.values.get(t.id)
+        if t.visible_if and not self.visible(t.visible_if, t.id):
+            if not is_empty(raw):
+                self.issue(t.id, "hidden_filled")
+            return
+        for node, env_node, path, outline in self._nodes(raw, t.id, ()):
+            if len(outline) > t.max_depth:
+                self.issue(path, "max_depth", limit=t.max_depth)
+                continue
+            for c in t.columns:
+                self.presence(c, node, env_node, f"{path}.{c.id}", env_node, {"outline": outline})
+
+    def grid(self, g: Grid) -> None:
+        cells = self.values.get(g.id)
+        if not cells:
+            return
+        rows = {r.key for r in g.rows}
+        cols = {c.key for c in g.columns}
+        row_total = g.row_totals.zh if g.row_totals else None
+        col_total = g.column_totals.zh if g.column_totals else None
+        for rk in list(cells):
+            if rk not in rows and rk != col_total:
+                self.issue(f"{g.id}{_key(rk)}", "grid_row", name=rk)
+                continue
+            row = cells[rk]
+            if g.one_per_row:
+                if row is not None and row not in cols:
+                    self.issue(f"{g.id}{_key(rk)}", "grid_column", name=row)
+                continue
+            for ck in list(row or {}):
+                if ck not in cols and ck != row_total:
+                    self.issue(f"{g.id}{_key(rk)}{_key(ck)}", "grid_column", name=ck)
+        if g.one_per_row or g.cell.type not in ("integer", "decimal", "money", "percent"):
+            return
+        # Derived totals: absent → filled in, given and different → error (like computed fields).
+        def put(rk: str, ck: str, total: Any) -> None:
+            row = cells.get(rk)
+            if row is None:
+                row = cells[rk] = {}
+            given = row.get(ck)
+            if given is not None and given != total:
+                self.issue(f"{g.id}{_key(rk)}{_key(ck)}", "computed_mismatch", expected=_show(total), given=_show(given))
+            row[ck] = total
+        data_rows = [r.key for r in g.rows]
+        if row_total:
+            for rk in data_rows:
+                values = [v for ck, v in (cells.get(rk) or {}).items() if ck in cols and v is not None]
+                if values:
+                    put(rk, row_total, sum(values))
+        if col_total:
+            for ck in [c.key for c in g.columns] + ([row_total] if row_total else []):
+                values = [(cells.get(rk) or {}).get(ck) for rk in data_rows]
+                present = [v for v in values if v is not None]
+                if present:
+                    put(col_total, ck, sum(present))
+        self.env[g.id] = {rk: {ck: v for ck, v in (row or {}).items() if ck in cols}
+                          for rk, row in cells.items() if rk in rows}
+
+    # ------------------------------------------------------------------ checks
+
+    def check(self, check: Check, row: Row | None, ctx: dict[str, Any] | None, prefix: str) -> None:
+        path = prefix + check.path if prefix and "." not in check.path else check.path
+        if check.when is not None and self.run(check.when, path, row, ctx) is not True:
+            return
+        if self.run(check.rule, path, row, ctx) is False:
+            message = check.message
+            params = {"message_zh": message.zh, "message_en": message.en or message.zh, "rule": check.rule.source}
+            if path not in self.skip:
+                self.report(ValidationIssue.make(path, check.code, **params) if check.code == "check"
+                            else ValidationIssue(path, check.code, message.zh, message.en or message.zh, params))

@@ -1,0 +1,1 @@
+"""The built-in renderers (registered through the formengine.renderers entry points)."""

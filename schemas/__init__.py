@@ -1,0 +1,1 @@
+"""The published JSON Schema of the form language, shipped as package data."""
