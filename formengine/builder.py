@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from .spec import (Bounds, Check, ChoiceList, Field, FormSpec, Grid, Group, Item
 ROOT_MARKER = "formengine.yaml"
 RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
     n for n in dir(BaseModel) if not n.startswith("_")}
+KNOWN_FIELD_KEYS = COMMON.union(*(t.options for t in TYPES.values()))
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
@@ -108,6 +110,7 @@ class Builder:
         self.first_seen: dict[str, Loc] = {}
         self.features: set[str] = set()
         self._choice_cache: dict[str, ChoiceList] = {}
+        self.block_checks: list[Check] = []  # checks carried by blocks used as items
 
     # ------------------------------------------------------------------ reading
 
@@ -132,8 +135,7 @@ class Builder:
             if Path(rel).is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
                 self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
                 continue
-            target = (Path(item.doc.file).parent / rel) if not chain else (chain[-1].parent / rel)
-            resolved = target.resolve()
+            resolved = (chain[-1].parent / rel).resolve()  # chain[-1]: the including file, resolved
             if not resolved.is_relative_to(self.root):
                 self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
                 continue
@@ -144,8 +146,7 @@ class Builder:
             if not resolved.is_file():
                 self.problems.append(item.doc.problem("include.not_found", item.path, path=rel))
                 continue
-            shown = str(Path(item.doc.file).parent / rel) if not chain else str(target)
-            doc = self.read(resolved, shown)
+            doc = self.read(resolved, os.path.normpath(Path(item.doc.file).parent / rel))
             if doc is None:
                 continue
             lib = Loc(doc, (), doc.data)
@@ -185,6 +186,8 @@ class Builder:
                 use = self.make_use(block, str(v.get("prefix") or ""), ctx)
                 sub = _Context(ctx.visible, use)
                 yield from self.walk(self.block_items(block), sub, depth + 1)
+                if block.get("checks"):
+                    yield "checks", block, sub
             elif "group" in v:
                 g = loc.child("group")
                 yield "group", g, ctx
@@ -312,9 +315,9 @@ class Builder:
         fid = id or ctx.use.id(v.get("id"))
         self.features.add(f"type:{ftype}")
         kind = TYPES[ftype]
-        allowed = COMMON | kind.options | {"min", "max"} if ftype in ("multi_choice",) else COMMON | kind.options
+        allowed = COMMON | kind.options
         for key in v:
-            if key not in allowed:
+            if key in KNOWN_FIELD_KEYS and key not in allowed:  # unknown keys: the schema reports them
                 self.problems.append(loc.doc.problem("field.option", loc.path + (key,), at_key=True, type=ftype, key=key))
         bounds = {}
         for key in ("min", "max"):
@@ -492,6 +495,8 @@ class Builder:
                 if g is not None:
                     built.append(g)
                     out.add(g)
+            elif kind == "checks":
+                self.block_checks.extend(self.checks(loc.items("checks"), scope, ctx.use))
             elif kind == "tree":
                 tr = self.tree(loc, ctx, scope)
                 built.append(tr)
@@ -708,6 +713,7 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
     members = _Members()
     built_sections: list[Section] = []
     numbering = form.get("numbering", "chinese")
+    section_checks: list[Check] = []
     n = 0
     for raw in sections:
         sec = b.section_locs([raw])
@@ -720,12 +726,13 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
         vis = b.expr(s.child("visible_if"), scope, use) if s.get("visible_if") else None
         ctx = _Context((vis,) if vis else (), use)
         items = b.items(b.walk(s.items("items"), ctx), scope, members)
+        section_checks.extend(b.checks(s.items("checks"), scope, use))
         number = ""
         if s.get("numbered", True) is not False and numbering != "none":
             n += 1
             number = cn.number_zh(n) if numbering == "chinese" else str(n)
         built_sections.append(Section(text(s.get("title")) or Text(""), items, number, s.get("id"), text(s.get("hint"))))
-    checks = b.checks(form.items("checks"), scope, _Use())
+    checks = tuple(section_checks + b.block_checks) + b.checks(form.items("checks"), scope, _Use())
     order = compute_order(members.all, b)
     src = form.get("source")
     copies = form.get("copies")

@@ -152,7 +152,8 @@ def is_valid_id_card(value: str) -> bool:
     """Check an 18-character resident ID (居民身份证号码, GB 11643-1999).
 
     Checks the ISO 7064 MOD 11-2 check character (a lower-case x is accepted) and that
-    characters 7–14 are a real calendar date.  Unlike ``stdnum.cn.ric.is_valid`` it does
+    characters 7–14 are a real calendar date.  Surrounding spaces are ignored and
+    full-width digits are folded to ASCII (``stdnum.cn.ric.compact``).  Unlike ``stdnum.cn.ric.is_valid`` it does
     not require the 6-digit area code to be in stdnum's (dated) table of counties, and
     it does not compare the birth date with today (that would make it impure).
     15-digit first-generation numbers are rejected.

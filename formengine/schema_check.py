@@ -57,8 +57,11 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
         allowed = set((error.schema.get("properties") or {}).keys())
         extra = [k for k in error.instance if k not in allowed] or list(error.instance)
+        comma = " — 文字含逗号时请加引号 / quote a text that contains a comma: en: \"a, b\""
+        in_text = bool({"zh", "en"} & set(error.instance))
         return [doc.problem("schema.unknown_key", path + (k,), at_key=True, key=k,
-                            suggestion=did_you_mean(k, allowed)) for k in extra]
+                            suggestion=comma if in_text and k not in ("zh", "en") else did_you_mean(k, allowed))
+                for k in extra]
     if kind == "required" and isinstance(error.instance, dict):
         missing = [k for k in error.validator_value if k not in error.instance]
         return [doc.problem("schema.required", path, at_key=True, key=k) for k in missing]

@@ -35,9 +35,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I O S V Z
 
 def uscc_check(first17: str) -> str:
     """Check character of a 统一社会信用代码 (GB 32100-2015): weights 3^i mod 31."""
-    total = sum(
-        USCC_ALPHABET.index(c) * (3**i % 31) for i, c in enumerate(first17)
-    )
+    total = sum(USCC_ALPHABET.index(c) * (3**i % 31) for i, c in enumerate(first17))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -155,8 +153,20 @@ def test_rmb_upper_rounds_half_up(amount: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", ["1e12", "1000000000000", "-1000000000000", "999999999999.995", "abc", "", "NaN",
-               "Infinity", "1,000", True, None],
+    "amount",
+    [
+        "1e12",
+        "1000000000000",
+        "-1000000000000",
+        "999999999999.995",
+        "abc",
+        "",
+        "NaN",
+        "Infinity",
+        "1,000",
+        True,
+        None,
+    ],
 )
 def test_rmb_upper_rejects(amount: object) -> None:
     with pytest.raises(ValueError):
@@ -164,9 +174,9 @@ def test_rmb_upper_rejects(amount: object) -> None:
 
 
 # Sparse digit strings so that runs of zeros (the hard part) are common.
-sparse_cents = st.lists(
-    st.sampled_from("000000123456789"), min_size=1, max_size=14
-).map(lambda digits: int("".join(digits)))
+sparse_cents = st.lists(st.sampled_from("000000123456789"), min_size=1, max_size=14).map(
+    lambda digits: int("".join(digits))
+)
 
 
 @settings(deadline=None, max_examples=500)
@@ -194,9 +204,7 @@ def test_digit_boxes_1234_5() -> None:
 def test_digit_boxes_units_and_edges() -> None:
     assert [u for u, _ in cn.rmb_digit_boxes(1, 11)] == list("亿仟佰拾万仟佰拾元角分")
     assert cn.rmb_digit_boxes("0.5", 3) == [("元", "零"), ("角", "伍"), ("分", "零")]
-    assert cn.rmb_digit_boxes("99999999.99") == [
-        (u, "玖") for u in "仟佰拾万仟佰拾元角分"
-    ]
+    assert cn.rmb_digit_boxes("99999999.99") == [(u, "玖") for u in "仟佰拾万仟佰拾元角分"]
     assert cn.rmb_digit_boxes("10000000")[0] == ("仟", "壹")
     with pytest.raises(ValueError):
         cn.rmb_digit_boxes("100000000")  # 亿 does not fit in 10 boxes
@@ -264,8 +272,13 @@ def test_id_card_invalid() -> None:
     assert not cn.is_valid_id_card("320106850615201")  # 15-digit old format
     assert not cn.is_valid_id_card("")
     assert not cn.is_valid_id_card(None)  # type: ignore[arg-type]
-    # Unicode digits are not digits here
-    assert not cn.is_valid_id_card("３２０１０６１９８５０６１５２０１" + good[-1])
+    assert not cn.is_valid_id_card("32010619850615201" + "Y")
+
+
+def test_id_card_fullwidth_is_normalised() -> None:
+    # stdnum's compact() folds full-width digits (typed with a Chinese IME) to ASCII.
+    good = make_id("32010619850615201")
+    assert cn.is_valid_id_card("３２０１０６１９８５０６１５２０１" + good[-1])
 
 
 @given(
@@ -325,16 +338,33 @@ def test_uscc_generated(body: str, region: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["13800138000", "19912345678", "+8613800138000", "8613800138000",
-              "+86 138 0013 8000", "138-0013-8000", " 13800138000 "],
+    "value",
+    [
+        "13800138000",
+        "19912345678",
+        "+8613800138000",
+        "8613800138000",
+        "+86 138 0013 8000",
+        "138-0013-8000",
+        " 13800138000 ",
+    ],
 )
 def test_mobile_valid(value: str) -> None:
     assert cn.is_valid_mobile(value)
 
 
 @pytest.mark.parametrize(
-    "value", ["12800138000", "1380013800", "138001380000", "+85213800138000", "1380013800a",
-              "１３８００１３８０００", "", "021-12345678"],
+    "value",
+    [
+        "12800138000",
+        "1380013800",
+        "138001380000",
+        "+85213800138000",
+        "1380013800a",
+        "１３８００１３８０００",
+        "",
+        "021-12345678",
+    ],
 )
 def test_mobile_invalid(value: str) -> None:
     assert not cn.is_valid_mobile(value)
@@ -342,10 +372,25 @@ def test_mobile_invalid(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["021-12345678", "010-87654321", "(0755)12345678", "（0755）12345678", "(0755) 1234-5678",
-     "0755 1234 5678", "0755-1234567", "02112345678", "400-800-8888", "4008008888",
-     "800-820-8820", "021-12345678转123", "021-12345678-123", "021-12345678 ext.123",
-     "021-12345678 ext 45", "0755-12345678 分机 8", "13800138000"],
+    [
+        "021-12345678",
+        "010-87654321",
+        "(0755)12345678",
+        "（0755）12345678",
+        "(0755) 1234-5678",
+        "0755 1234 5678",
+        "0755-1234567",
+        "02112345678",
+        "400-800-8888",
+        "4008008888",
+        "800-820-8820",
+        "021-12345678转123",
+        "021-12345678-123",
+        "021-12345678 ext.123",
+        "021-12345678 ext 45",
+        "0755-12345678 分机 8",
+        "13800138000",
+    ],
 )
 def test_phone_valid(value: str) -> None:
     assert cn.is_valid_phone(value)
@@ -353,8 +398,19 @@ def test_phone_valid(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["12345678", "021-1234567", "021-123456789", "21-12345678", "021-02345678",
-     "500-800-8888", "400-800-888", "021-12345678转", "021-12345678转1234567", "phone", ""],
+    [
+        "12345678",
+        "021-1234567",
+        "021-123456789",
+        "21-12345678",
+        "021-02345678",
+        "500-800-8888",
+        "400-800-888",
+        "021-12345678转",
+        "021-12345678转1234567",
+        "phone",
+        "",
+    ],
 )
 def test_phone_invalid(value: str) -> None:
     assert not cn.is_valid_phone(value)
@@ -362,11 +418,27 @@ def test_phone_invalid(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["京A12345", "沪B9X8Y7", "京A·12345", "京A 12345", "粤Z1234港", "粤Z1234澳", "京A1234警",
-     "沪A1234领", "粤A1234学", "川A1234挂", "京a12345",
-     "沪AD12345", "京AFA1234", "粤BD·12345", "京AA12345", "京AK12345",  # small NEV
-     "粤B12345D", "京A12345F",  # large NEV
-     "使014578"],
+    [
+        "京A12345",
+        "沪B9X8Y7",
+        "京A·12345",
+        "京A 12345",
+        "粤Z1234港",
+        "粤Z1234澳",
+        "京A1234警",
+        "沪A1234领",
+        "粤A1234学",
+        "川A1234挂",
+        "京a12345",
+        "沪AD12345",
+        "京AFA1234",
+        "粤B·D12345",
+        "京AA12345",
+        "京AK12345",  # small NEV
+        "粤B12345D",
+        "京A12345F",  # large NEV
+        "使014578",
+    ],
 )
 def test_plate_valid(value: str) -> None:
     assert cn.is_valid_plate_number(value)
@@ -374,9 +446,26 @@ def test_plate_valid(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["京A1234", "京AI2345", "京AO2345", "京I12345", "京O12345", "京A123456", "港A12345",
-     "领A12345", "A12345", "京12345", "京AD1234A", "京AL12345", "京AD1A234", "京A12345X",
-     "京A12警345", "京A··12345", "沪AD1A2345", ""],
+    [
+        "京A1234",
+        "京AI2345",
+        "京AO2345",
+        "京I12345",
+        "京O12345",
+        "京A123456",
+        "港A12345",
+        "领A12345",
+        "A12345",
+        "京12345",
+        "京AD1234A",
+        "京AL12345",
+        "京AD1A234",
+        "京A12345X",
+        "京A12警345",
+        "京A··12345",
+        "沪AD1A2345",
+        "",
+    ],
 )
 def test_plate_invalid(value: str) -> None:
     assert not cn.is_valid_plate_number(value)
@@ -481,9 +570,24 @@ def test_parse_date_valid(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-01-00", "2026年2月30日",
-     "0000-01-01", "2026-01/15", "26-01-15", "20260115", "2026-01", "2026年1月15",
-     "15/01/2026", "2026-001-15", "tomorrow", ""],
+    [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-13-01",
+        "2026-00-10",
+        "2026-01-00",
+        "2026年2月30日",
+        "0000-01-01",
+        "2026-01/15",
+        "26-01-15",
+        "20260115",
+        "2026-01",
+        "2026年1月15",
+        "15/01/2026",
+        "2026-001-15",
+        "tomorrow",
+        "",
+    ],
 )
 def test_parse_date_invalid(text: str) -> None:
     with pytest.raises(ValueError, match="date"):
@@ -523,8 +627,18 @@ def test_parse_year_month_invalid(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(1, "一"), (2, "二"), (9, "九"), (10, "十"), (11, "十一"), (12, "十二"), (20, "二十"),
-     (21, "二十一"), (99, "九十九"), (0, "零")],
+    [
+        (1, "一"),
+        (2, "二"),
+        (9, "九"),
+        (10, "十"),
+        (11, "十一"),
+        (12, "十二"),
+        (20, "二十"),
+        (21, "二十一"),
+        (99, "九十九"),
+        (0, "零"),
+    ],
 )
 def test_number_zh(n: int, expected: str) -> None:
     assert cn.number_zh(n) == expected

@@ -1,0 +1,187 @@
+"""The ``formengine`` command: check, validate, schema, new, render.
+
+Every failure a user can cause ends in a message and exit code 1 (2 for a wrong command
+line), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import FormDefinitionError, Lang
+
+LANGS = click.Choice(["zh", "en"])
+
+
+def _lang_option(f: Any) -> Any:
+    return click.option("--lang", type=LANGS, default="zh", show_default=True,
+                        help="Language of messages / 消息语言")(f)
+
+
+def _echo_problems(exc: FormDefinitionError, lang: Lang, hint: bool = True) -> None:
+    click.echo(exc.format(lang, hint=hint), err=True)
+
+
+def _form_paths(paths: tuple[str, ...]) -> list[Path]:
+    from .form import form_files
+
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(form_files(path))
+        else:
+            out.append(path)
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="formengine")
+def main() -> None:
+    """formengine — 用 YAML 写一次业务表单，得到校验模型和可打印文档。
+
+    Business forms written once in YAML: validated models and printable documents.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--hints/--no-hints", default=True, help="Show how to fix each problem / 显示修改提示")
+@_lang_option
+def check(paths: tuple[str, ...], hints: bool, lang: Lang) -> None:
+    """Check form files or folders; report every problem / 检查表单定义，报告所有问题。"""
+    from .form import load
+
+    files = _form_paths(paths)
+    failed = 0
+    problems = 0
+    for file in files:
+        try:
+            load(file)
+        except FormDefinitionError as exc:
+            failed += 1
+            problems += len(exc.problems)
+            _echo_problems(exc, lang, hints)
+    if lang == "zh":
+        summary = f"检查了 {len(files)} 个表单：{len(files) - failed} 个通过，{failed} 个有问题（共 {problems} 处）"
+    else:
+        summary = f"checked {len(files)} forms: {len(files) - failed} ok, {failed} with problems ({problems} in all)"
+    click.echo(summary, err=bool(failed))
+    sys.exit(1 if failed else 0)
+
+
+def _load_form(path: str, lang: Lang) -> Any:
+    from .form import load
+
+    try:
+        return load(path)
+    except FormDefinitionError as exc:
+        _echo_problems(exc, lang)
+        sys.exit(1)
+
+
+def _load_data(path: str, lang: Lang) -> Any:
+    from .form import load_data
+
+    try:
+        return load_data(path)
+    except FormDefinitionError as exc:
+        _echo_problems(exc, lang, hint=False)
+        sys.exit(1)
+    except (OSError, ValueError) as exc:
+        click.echo(f"{path}: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("form", type=click.Path(exists=True, dir_okay=False))
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON")
+@_lang_option
+def validate(form: str, data: str, as_json: bool, lang: Lang) -> None:
+    """Validate a submission (JSON or YAML) against a form / 校验提交的数据。"""
+    f = _load_form(form, lang)
+    result = f.validate(_load_data(data, lang))
+    if as_json:
+        out = {"ok": result.ok, "data": result.data(), "errors": [e.as_dict() for e in result.errors]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif result.ok:
+        click.echo("通过" if lang == "zh" else "valid")
+    else:
+        click.echo(result.format(lang), err=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.argument("form", type=click.Path(exists=True, dir_okay=False))
+@_lang_option
+def schema(form: str, lang: Lang) -> None:
+    """Print the JSON Schema of a form's data / 输出数据的 JSON Schema。"""
+    f = _load_form(form, lang)
+    click.echo(json.dumps(f.json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("form_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: FORM_ID.yaml)")
+@click.option("--title", default="新表单", help="Chinese title / 中文标题")
+@click.option("--force", is_flag=True, help="Overwrite an existing file")
+@_lang_option
+def new(form_id: str, output: str | None, title: str, force: bool, lang: Lang) -> None:
+    """Write a commented starter form that passes check / 生成一个可通过检查的新表单。"""
+    import re
+
+    from .starter import starter_form
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", form_id):
+        click.echo("id 只能用小写字母、数字和下划线，以字母开头 / the id uses a-z, 0-9 and _, starting with a letter",
+                   err=True)
+        sys.exit(2)
+    path = Path(output or f"{form_id}.yaml")
+    if path.exists() and not force:
+        click.echo(f"{path} 已存在（用 --force 覆盖） / exists (use --force)", err=True)
+        sys.exit(1)
+    path.write_text(starter_form(form_id, title, path), encoding="utf-8")
+    click.echo(f"{path}")
+
+
+def _split_formats(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--to", "formats", default="html", show_default=True, help="Comma-separated formats: html,md,docx")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False), help="Fill with this data (JSON or YAML)")
+@click.option("--fillable", is_flag=True, help="HTML: a fillable page with live rules")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
+@click.option("--jobs", type=int, default=1, show_default=True, help="Parallel processes")
+@_lang_option
+def render(paths: tuple[str, ...], formats: str, data: str | None, fillable: bool, out_dir: str, jobs: int,
+           lang: Lang) -> None:
+    """Render forms blank or filled / 生成空白或已填写的文档。"""
+    from .rendering import RendererError, available, render_files
+
+    wanted = _split_formats(formats)
+    names = available()
+    unknown = [f for f in wanted if f not in names]
+    if unknown:
+        click.echo(f"未知格式 / unknown format: {', '.join(unknown)}; 可用 / available: {', '.join(sorted(names))}",
+                   err=True)
+        sys.exit(2)
+    values = _load_data(data, lang) if data else None
+    try:
+        ok = render_files(_form_paths(paths), wanted, values, Path(out_dir), fillable=fillable, jobs=jobs, lang=lang)
+    except RendererError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
