@@ -133,18 +133,17 @@ class Builder:
                 continue
             self.features.add("include")
             if Path(rel).is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-                self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
-                continue
+                continue  # the schema check reports it
             resolved = (chain[-1].parent / rel).resolve()  # chain[-1]: the including file, resolved
             if not resolved.is_relative_to(self.root):
-                self.problems.append(item.doc.problem("include.outside_root", item.path, path=rel))
+                self.problems.append(item.doc.problem("include.outside_root", item.path, target=rel))
                 continue
             if resolved in chain:
                 names = " → ".join(p.name for p in (*chain, resolved))
                 self.problems.append(item.doc.problem("include.cycle", item.path, chain=names))
                 continue
             if not resolved.is_file():
-                self.problems.append(item.doc.problem("include.not_found", item.path, path=rel))
+                self.problems.append(item.doc.problem("include.not_found", item.path, target=rel))
                 continue
             doc = self.read(resolved, os.path.normpath(Path(item.doc.file).parent / rel))
             if doc is None:
@@ -695,9 +694,10 @@ def build_form(path: Path | str, root: Path | str | None = None, display: str | 
     form = Loc(doc, (), doc.data)
     try:
         spec = _build(b, form, path)
-    except Exception:  # noqa: BLE001 - a structurally broken definition: its schema problems say why
-        if schema_problems == 0 and not b.problems:
-            raise
+    except Exception as exc:  # noqa: BLE001 - never a traceback for a definition
+        if schema_problems == 0:  # a structurally valid definition crashed the builder: our bug
+            b.problems.append(Problem.make("internal", file=b.display, line=1, column=1,
+                                           detail=f"{type(exc).__name__}: {exc}"))
         raise FormDefinitionError(b.problems) from None
     if b.problems:
         raise FormDefinitionError(b.problems)

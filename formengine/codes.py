@@ -106,12 +106,12 @@ DEFINITION: dict[str, Code] = {
         "在文字中写 {{{name}}}，或删掉该字段。", "Write {{{name}}} in the text, or remove the field.",
     ),
     "include.outside_root": Code(
-        "include 的文件 {path} 在表单根目录之外", "Included file {path} is outside the forms root",
+        "include 的文件 {target} 在表单根目录之外", "Included file {target} is outside the forms root",
         "共用文件放在表单根目录（含 formengine.yaml 的目录）之内。",
         "Keep shared files inside the forms root (the folder holding formengine.yaml).",
     ),
     "include.not_found": Code(
-        "找不到 include 的文件 {path}", "Included file {path} not found",
+        "找不到 include 的文件 {target}", "Included file {target} not found",
         "路径相对于当前文件；检查拼写。", "Paths are relative to this file; check the spelling.",
     ),
     "include.cycle": Code(
@@ -189,6 +189,10 @@ DEFINITION: dict[str, Code] = {
     "expr.context": Code(
         "函数 {name} 只能在{where}中使用", "Function {name} can be used only in {where_en}",
         "把该计算放到对应的表格或树的列上。", "Move the computation to a column of the right table or tree.",
+    ),
+    "internal": Code(
+        "formengine 内部错误：{detail}", "formengine internal error: {detail}",
+        "这是 formengine 的缺陷，请附上该表单报告给维护者。", "This is a bug in formengine; please report it with the form.",
     ),
     "compute.cycle": Code(
         "计算字段循环依赖：{chain}", "Computed fields depend on each other in a cycle: {chain}",

@@ -35,8 +35,8 @@ class _Strict(BaseModel):
 
 
 class DateRange(_Strict):
-    start: Optional[dt.date] = None
-    end: Optional[dt.date] = None
+    start: "_Date" = None
+    end: "_Date" = None
 
 
 class YearMonthRange(_Strict):
@@ -46,7 +46,7 @@ class YearMonthRange(_Strict):
 
 class Signature(_Strict):
     name: Optional[str] = None
-    date: Optional[dt.date] = None
+    date: "_Date" = None
 
 
 class ImageInfo(_Strict):
@@ -95,6 +95,10 @@ def parse_year_month(v: Any) -> Any:
             raise fail("year_month", detail=str(exc)) from None
     raise fail("year_month", detail=type(v).__name__)
 
+
+_Date = Annotated[Optional[dt.date], BeforeValidator(parse_date)]
+DateRange.model_rebuild()
+Signature.model_rebuild()
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)(?::[0-5]\d)?$")
 
@@ -374,6 +378,11 @@ def _digits_only(s: str) -> str:
     return re.sub(r"[\s-]", "", s)
 
 
+def _mobile_digits(s: str) -> str:
+    digits = _digits_only(s.strip())
+    return re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
+
+
 def _num_bound(v: Any) -> Any:
     if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
         raise ValueError("a number / 数字")
@@ -431,7 +440,8 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
               to_expr=lambda v: None if v is None else [_choice_value(x) for x in v]),
     FieldType("rating", "评分", "a rating", _int_ann, lambda f: NUM_T, BOUNDED, _int_bound),
     FieldType("phone", "电话号码", "a phone number", _formatted("phone", cn.is_valid_phone), lambda f: TEXT, TEXTUAL),
-    FieldType("mobile", "手机号码", "a mobile number", _formatted("mobile", cn.is_valid_mobile), lambda f: TEXT),
+    FieldType("mobile", "手机号码", "a mobile number", _formatted("mobile", cn.is_valid_mobile, _mobile_digits),
+              lambda f: TEXT),
     FieldType("email", "电子邮箱", "an e-mail address", _formatted("email", lambda s: bool(_EMAIL.match(s))), lambda f: TEXT),
     FieldType("url", "网址", "a web address", _formatted("url", lambda s: bool(_URL.match(s))), lambda f: TEXT),
     FieldType("postcode", "邮政编码", "a postcode", _formatted("postcode", cn.is_valid_postcode), lambda f: TEXT),

@@ -53,9 +53,9 @@ class Document:
             probe = probe[:-1]
         return self.marks.get((), (1, 1))
 
-    def problem(self, code: str, path: Path_, *, at_key: bool = False, **params: object) -> Problem:
-        line, col = self.where(path, key=at_key)
-        return Problem.make(code, file=self.file, line=line, column=col, path=format_path(path), **params)
+    def problem(self, code: str, at: Path_, *, at_key: bool = False, **params: object) -> Problem:
+        line, col = self.where(at, key=at_key)
+        return Problem.make(code, file=self.file, line=line, column=col, path=format_path(at), **params)
 
 
 def format_path(path: Path_) -> str:
@@ -156,8 +156,8 @@ class _Builder:
         tag, value = node.tag, node.value
         if tag == _CORE + "null":
             return None
-        if tag == _CORE + "bool":
-            return value.lower() in ("true", "yes", "on", "y")
+        if tag == _CORE + "bool":  # YAML 1.2: only true/false; `no`, `on`, `y` stay text (an id `no` …)
+            return value.lower() == "true" if value.lower() in ("true", "false") else value
         if tag == _CORE + "int":
             try:
                 return int(value.replace("_", ""), 0)

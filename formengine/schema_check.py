@@ -76,6 +76,9 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
         expected = error.validator_value
         expected = " / ".join(expected) if isinstance(expected, list) else expected
         return [doc.problem("schema.type", path, expected=_TYPE_NAMES.get(str(expected), str(expected)))]
+    if kind == "pattern" and len(path) >= 2 and path[-2] == "include" and isinstance(error.instance, str):
+        leaves = error.instance.startswith(("/", "\\")) or error.instance[1:2] == ":"
+        return [doc.problem("include.outside_root" if leaves else "include.not_found", path, target=error.instance)]
     if kind == "pattern":
         return [doc.problem("schema.pattern", path, value=error.instance, detail=error.validator_value)]
     if kind in ("not", "if", "then", "else", "allOf") and error.context:
