@@ -171,10 +171,19 @@ def _show(v: Any) -> str:
 
 
 def _places(places: int) -> Callable[[Any], Any]:
+    """More places than allowed is an error (never rounded away); trailing zeros are fine."""
+    step = Decimal(1).scaleb(-places)
+
     def check(v: Any) -> Any:
-        if v is not None and v.as_tuple().exponent < -places:
+        if v is None:
+            return v
+        try:
+            exact = v.quantize(step) if v.as_tuple().exponent < -places else v
+        except InvalidOperation:  # more digits than Decimal's 28 of precision
+            raise fail("type", expected_zh="不超过 28 位的数字", expected_en="a number of at most 28 digits") from None
+        if exact != v:
             raise fail("places", places=places)
-        return v
+        return exact
     return check
 
 

@@ -72,6 +72,12 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ArithmeticError):
+        return "数值过大或无效 / number too large or invalid"
+    return str(exc) or type(exc).__name__
+
+
 class Evaluator:
     """One pass over one submission."""
 
@@ -102,7 +108,7 @@ class Evaluator:
         try:
             return expr(self.env, row, ctx)
         except Exception as exc:  # noqa: BLE001 - a rule that cannot run on this data is reported, never raised
-            self.issue(path, "evaluation", detail=f"{expr.source}: {exc}")
+            self.issue(path, "evaluation", detail=f"{expr.source}: {_reason(exc)}")
             return None
 
     def visible(self, conds: tuple[Expression, ...], path: str, row: Row | None = None,
@@ -172,7 +178,7 @@ class Evaluator:
         try:
             result = coerce(f, result)
         except (ArithmeticError, ValueError, TypeError) as exc:
-            self.issue(path, "evaluation", detail=f"{f.compute.source}: {exc}")
+            self.issue(path, "evaluation", detail=f"{f.compute.source}: {_reason(exc)}")
             return
         given = store.get(f.id)
         if result is None:
