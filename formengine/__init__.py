@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .errors import FormDefinitionError, FormEngineError, Problem, ValidationIssue
 from .form import Form, load, load_dir
+from .rendering import Renderer, RendererError, register as register_renderer
 from .validation import ValidationResult
 
 __version__ = "0.1.0"
@@ -22,6 +23,9 @@ __all__ = [
     "Problem",
     "ValidationIssue",
     "ValidationResult",
+    "Renderer",
+    "RendererError",
+    "register_renderer",
     "load",
     "load_dir",
     "__version__",
