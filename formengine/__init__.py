@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .errors import FormDefinitionError, FormEngineError, Problem, ValidationIssue
 from .form import Form, load, load_dir
-from .rendering import Renderer, RendererError, register as register_renderer
+from .rendering import Renderer, RendererError
+from .rendering import register as register_renderer
 from .validation import ValidationResult
 
 __version__ = "0.1.0"
@@ -21,12 +22,12 @@ __all__ = [
     "FormDefinitionError",
     "FormEngineError",
     "Problem",
-    "ValidationIssue",
-    "ValidationResult",
     "Renderer",
     "RendererError",
-    "register_renderer",
+    "ValidationIssue",
+    "ValidationResult",
+    "__version__",
     "load",
     "load_dir",
-    "__version__",
+    "register_renderer",
 ]

@@ -11,22 +11,41 @@ import ast
 import keyword
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel
 
 from . import cn
 from .errors import FormDefinitionError, Problem
-from .expr import Expression, ExprError, Scope, compile_expression
+from .expr import ExprError, Expression, Scope, compile_expression
 from .expr.check import LITERAL_NAMES, suggest
-from .expr.types import GRID, Type, table as table_type
-from .fieldtypes import GRID_CELL_TYPES, TYPES, COMMON, expr_type
+from .expr.types import GRID, Type
+from .expr.types import table as table_type
+from .fieldtypes import COMMON, GRID_CELL_TYPES, TYPES, expr_type
 from .loader import Document, Path_, YamlError, read_yaml
 from .schema_check import check_document, did_you_mean
-from .spec import (Bounds, Check, ChoiceList, Field, FormSpec, Grid, Group, Item, Label, Option, Section,
-                   Source, Table, Text, TextItem, Tree, Where)
+from .spec import (
+    Bounds,
+    Check,
+    ChoiceList,
+    Field,
+    FormSpec,
+    Grid,
+    Group,
+    Item,
+    Label,
+    Option,
+    Section,
+    Source,
+    Table,
+    Text,
+    TextItem,
+    Tree,
+    Where,
+)
 
 ROOT_MARKER = "formengine.yaml"
 RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
@@ -52,7 +71,7 @@ class Loc:
     path: Path_
     value: Any
 
-    def child(self, key: str | int) -> "Loc":
+    def child(self, key: str | int) -> Loc:
         v = self.value
         if isinstance(key, int):
             item = v[key] if isinstance(v, list) and key < len(v) else None
@@ -63,7 +82,7 @@ class Loc:
     def get(self, key: str, default: Any = None) -> Any:
         return self.value.get(key, default) if isinstance(self.value, dict) else default
 
-    def items(self, key: str) -> list["Loc"]:
+    def items(self, key: str) -> list[Loc]:
         seq = self.get(key)
         if not isinstance(seq, list):
             return []
@@ -219,9 +238,7 @@ class Builder:
     def make_use(self, block: Loc, prefix: str, outer: _Context) -> _Use:
         local: set[str] = set()
         for kind, loc, _ in self.walk(self.block_items(block), _Context()):
-            if kind == "field":
-                local.add(str(loc.get("id")))
-            elif kind in ("table", "grid", "tree"):
+            if kind == "field" or kind in ("table", "grid", "tree"):
                 local.add(str(loc.get("id")))
             elif kind == "text":
                 local.update(str(b.get("id")) for b in loc.items("blanks"))
@@ -469,7 +486,7 @@ class Builder:
         found = scope.resolve(head)
         return found is not None and found[1].attr(tail) is not None
 
-    def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: "_Members") -> tuple[Item, ...]:
+    def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: _Members) -> tuple[Item, ...]:
         built: list[Item] = []
         for kind, loc, ctx in leaves:
             if kind == "group":
@@ -502,7 +519,7 @@ class Builder:
                 out.add(tr)
         return tuple(built)
 
-    def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: "_Members") -> TextItem:
+    def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: _Members) -> TextItem:
         body = text(loc.get("text")) or Text("")
         blanks = []
         for b in loc.items("blanks"):

@@ -8,9 +8,10 @@ the labels so ``model_json_schema()`` documents the form.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field as PField, create_model
+from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import Field as PField
 
 from .fieldtypes import annotation, json_field
 from .spec import Field, FormSpec, Grid, Table, Tree
@@ -43,9 +44,9 @@ def _node_model(form_id: str, tree: Tree) -> type[BaseModel]:
 
 def _grid_annotation(grid: Grid) -> Any:
     if grid.one_per_row:
-        return Optional[dict[str, Optional[str]]]
+        return Optional[dict[str, str | None]]
     cell = annotation(grid.cell)
-    return Optional[dict[str, Optional[dict[str, cell]]]]  # type: ignore[valid-type]
+    return Optional[dict[str, dict[str, cell] | None]]  # type: ignore[valid-type]
 
 
 def _title(item: Table | Tree | Grid) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def build_model(spec: FormSpec) -> type[BaseModel]:
         if isinstance(m, Field):
             fields[m.id] = (annotation(m), json_field(m))
         elif isinstance(m, Table):
-            fields[m.id] = (Optional[list[Union[_row_model(spec.id, m), None]]], PField(default=None, **_title(m)))  # type: ignore[misc]
+            fields[m.id] = (Optional[list[_row_model(spec.id, m) | None]], PField(default=None, **_title(m)))  # type: ignore[misc]
         elif isinstance(m, Tree):
             fields[m.id] = (Optional[list[_node_model(spec.id, m)]], PField(default=None, **_title(m)))  # type: ignore[misc]
         else:

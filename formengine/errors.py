@@ -37,7 +37,7 @@ class Problem:
     def make(
         cls, code: str, *, file: str = "<string>", line: int = 0, column: int = 0,
         path: str = "", **params: object,
-    ) -> "Problem":
+    ) -> Problem:
         zh, en = codes.definition_message(code, params)
         entry = codes.DEFINITION[code]
         return cls(code, zh, en, file, line, column, path, entry.fix_zh, entry.fix_en)
@@ -81,7 +81,7 @@ class ValidationIssue:
     params: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def make(cls, path: str, code: str, **params: object) -> "ValidationIssue":
+    def make(cls, path: str, code: str, **params: object) -> ValidationIssue:
         zh, en = codes.validation_message(code, params)
         return cls(path, code, zh, en, params)
 

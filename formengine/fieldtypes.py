@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Callable, Optional, Union
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field as PField, WrapValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WrapValidator
+from pydantic import Field as PField
 from pydantic_core import PydanticCustomError
 
 from . import cn
@@ -35,37 +37,37 @@ class _Strict(BaseModel):
 
 
 class DateRange(_Strict):
-    start: "_Date" = None
-    end: "_Date" = None
+    start: _Date = None
+    end: _Date = None
 
 
 class YearMonthRange(_Strict):
-    start: Optional[str] = None
-    end: Optional[str] = None
+    start: str | None = None
+    end: str | None = None
 
 
 class Signature(_Strict):
-    name: Optional[str] = None
-    date: "_Date" = None
+    name: str | None = None
+    date: _Date = None
 
 
 class ImageInfo(_Strict):
-    name: Optional[str] = None
-    width: Optional[int] = None
-    height: Optional[int] = None
-    bytes: Optional[int] = None
-    format: Optional[str] = None
+    name: str | None = None
+    width: int | None = None
+    height: int | None = None
+    bytes: int | None = None
+    format: str | None = None
 
 
 class FileInfo(_Strict):
-    name: Optional[str] = None
-    bytes: Optional[int] = None
-    format: Optional[str] = None
+    name: str | None = None
+    bytes: int | None = None
+    format: str | None = None
 
 
 class ChoiceDetail(_Strict):
     value: str
-    detail: Union[Decimal, int, str, None] = None
+    detail: Decimal | int | str | None = None
 
 
 # ---------------------------------------------------------------- parsers
@@ -96,7 +98,7 @@ def parse_year_month(v: Any) -> Any:
     raise fail("year_month", detail=type(v).__name__)
 
 
-_Date = Annotated[Optional[dt.date], BeforeValidator(parse_date)]
+_Date = Annotated[dt.date | None, BeforeValidator(parse_date)]
 DateRange.model_rebuild()
 Signature.model_rebuild()
 
@@ -347,36 +349,36 @@ BOUNDED = frozenset({"min", "max"})
 
 
 def _text_ann(f: Field) -> Any:
-    return Annotated[Optional[str], BeforeValidator(parse_text), _after(_text_rules(f))]
+    return Annotated[str | None, BeforeValidator(parse_text), _after(_text_rules(f))]
 
 
 def _formatted(code: str, ok: Callable[[str], bool], norm: Callable[[str], str] = str.strip) -> Callable[[Field], Any]:
     def ann(f: Field) -> Any:
-        return Annotated[Optional[str], BeforeValidator(parse_text), _after(_format_rule(code, ok, norm), _text_rules(f))]
+        return Annotated[str | None, BeforeValidator(parse_text), _after(_format_rule(code, ok, norm), _text_rules(f))]
     return ann
 
 
 def _int_ann(f: Field) -> Any:
-    return Annotated[Optional[int], _after(_bounds(f))]
+    return Annotated[int | None, _after(_bounds(f))]
 
 
 def _decimal_ann(places: Callable[[Field], int]) -> Callable[[Field], Any]:
     def ann(f: Field) -> Any:
-        return Annotated[Optional[Decimal], BeforeValidator(parse_decimal), _after(_places(places(f)), _bounds(f))]
+        return Annotated[Decimal | None, BeforeValidator(parse_decimal), _after(_places(places(f)), _bounds(f))]
     return ann
 
 
 def _date_ann(f: Field) -> Any:
-    return Annotated[Optional[dt.date], BeforeValidator(parse_date), _after(_bounds(f))]
+    return Annotated[dt.date | None, BeforeValidator(parse_date), _after(_bounds(f))]
 
 
 def _choice_ann(f: Field) -> Any:
     assert f.choices is not None
-    return Annotated[Optional[Union[str, ChoiceDetail]], BeforeValidator(parse_text), _after(_one_choice(f.choices))]
+    return Annotated[str | ChoiceDetail | None, BeforeValidator(parse_text), _after(_one_choice(f.choices))]
 
 
 def _multi_ann(f: Field) -> Any:
-    return Annotated[Optional[list[Union[str, ChoiceDetail]]], _after(_many_choices(f))]
+    return Annotated[list[str | ChoiceDetail] | None, _after(_many_choices(f))]
 
 
 def _choice_value(v: Any) -> Any:
@@ -429,18 +431,18 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("percent", "百分数", "a percentage", _decimal_ann(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
     FieldType("date", "日期", "a date", _date_ann, lambda f: DATE, BOUNDED, _date_bound),
     FieldType("year_month", "年月", "a year-month",
-              lambda f: Annotated[Optional[str], BeforeValidator(parse_year_month), _after(_bounds(f))],
+              lambda f: Annotated[str | None, BeforeValidator(parse_year_month), _after(_bounds(f))],
               lambda f: TEXT, BOUNDED, _ym_bound),
     FieldType("date_range", "起止日期", "a date range",
-              lambda f: Annotated[Optional[DateRange], _after(_range_order)],
+              lambda f: Annotated[DateRange | None, _after(_range_order)],
               lambda f: record(start=DATE, end=DATE)),
     FieldType("year_month_range", "起止年月", "a year-month range",
-              lambda f: Annotated[Optional[YearMonthRange], _after(_ym_range)],
+              lambda f: Annotated[YearMonthRange | None, _after(_ym_range)],
               lambda f: record(start=TEXT, end=TEXT)),
-    FieldType("time", "时间", "a time", lambda f: Annotated[Optional[str], BeforeValidator(parse_time), _after(_bounds(f))],
+    FieldType("time", "时间", "a time", lambda f: Annotated[str | None, BeforeValidator(parse_time), _after(_bounds(f))],
               lambda f: TEXT, BOUNDED, _time_bound),
-    FieldType("datetime", "日期时间", "a date-time", lambda f: Annotated[Optional[dt.datetime], _after()], lambda f: DATE),
-    FieldType("boolean", "是或否", "yes or no", lambda f: Annotated[Optional[bool], BeforeValidator(parse_bool), _after()],
+    FieldType("datetime", "日期时间", "a date-time", lambda f: Annotated[dt.datetime | None, _after()], lambda f: DATE),
+    FieldType("boolean", "是或否", "yes or no", lambda f: Annotated[bool | None, BeforeValidator(parse_bool), _after()],
               lambda f: BOOL),
     FieldType("choice", "选项", "an option", _choice_ann, lambda f: TEXT, frozenset({"choices", "other"}),
               to_expr=_choice_value),
@@ -462,12 +464,12 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
               _formatted("bank_account", cn.is_valid_bank_account, _digits_only), lambda f: TEXT),
     FieldType("plate_number", "车牌号", "a licence plate number",
               _formatted("plate_number", cn.is_valid_plate_number, lambda s: s.strip().upper()), lambda f: TEXT),
-    FieldType("signature", "签字", "a signature", lambda f: Annotated[Optional[Signature], _after()],
+    FieldType("signature", "签字", "a signature", lambda f: Annotated[Signature | None, _after()],
               lambda f: record(name=TEXT, date=DATE)),
-    FieldType("image", "图片", "an image", lambda f: Annotated[Optional[ImageInfo], _after(_file_rules(f))],
+    FieldType("image", "图片", "an image", lambda f: Annotated[ImageInfo | None, _after(_file_rules(f))],
               lambda f: record(name=TEXT, width=NUMBER, height=NUMBER, bytes=NUMBER, format=TEXT),
               frozenset({"width", "height", "max_bytes", "formats"})),
-    FieldType("attachment", "附件", "a file", lambda f: Annotated[Optional[FileInfo], _after(_file_rules(f))],
+    FieldType("attachment", "附件", "a file", lambda f: Annotated[FileInfo | None, _after(_file_rules(f))],
               lambda f: record(name=TEXT, bytes=NUMBER, format=TEXT), frozenset({"max_bytes", "formats"})),
 )}
 
@@ -505,4 +507,4 @@ def json_field(field: Field) -> Any:
     return PField(default=None, title=field.label.zh, description=desc or None)
 
 
-__all__ = ["TYPES", "FieldType", "annotation", "expr_type", "to_expr", "fail", "ANY"]
+__all__ = ["ANY", "TYPES", "FieldType", "annotation", "expr_type", "fail", "to_expr"]

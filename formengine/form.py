@@ -109,7 +109,7 @@ def load_dir(path: str | Path) -> dict[str, Form]:
 
 def load_data(path: str | Path) -> Any:
     """Read submission data from JSON or YAML (safe loader)."""
-    from .loader import read_yaml, YamlError
+    from .loader import YamlError, read_yaml
 
     p = Path(path)
     if p.suffix == ".json":

@@ -30,13 +30,13 @@ class Renderer(Protocol):
     extension: str  # without the dot: "html"
     media_type: str
 
-    def render(self, form: "Form", values: Any, options: dict[str, Any]) -> str | bytes: ...
+    def render(self, form: Form, values: Any, options: dict[str, Any]) -> str | bytes: ...
 
 
 class RendererError(FormEngineError):
     """Unknown format, or data that does not validate (``.result`` holds the errors)."""
 
-    def __init__(self, message: str, result: "ValidationResult | None" = None):
+    def __init__(self, message: str, result: ValidationResult | None = None):
         super().__init__(message)
         self.result = result
 
@@ -84,7 +84,7 @@ class Output:
     media_type: str
 
 
-def render(form: "Form", format: str, data: Any = None, **options: Any) -> str | bytes:
+def render(form: Form, format: str, data: Any = None, **options: Any) -> str | bytes:
     renderer = get(format)
     values = None
     if data is not None:

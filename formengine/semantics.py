@@ -9,8 +9,9 @@ and invalid data, where it still finds every other error.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pydantic import BaseModel
 

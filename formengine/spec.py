@@ -179,7 +179,7 @@ class TextItem:
 @dataclass(frozen=True)
 class Group:
     title: Text | None
-    items: tuple["Item", ...]
+    items: tuple[Item, ...]
     hint: Text | None = None
 
 
@@ -222,7 +222,7 @@ class FormSpec:
     tables: tuple[Table, ...] = ()
     trees: tuple[Tree, ...] = ()
     grids: tuple[Grid, ...] = ()
-    members: tuple["Field | Table | Tree | Grid", ...] = ()  # every data item, in paper order
+    members: tuple[Field | Table | Tree | Grid, ...] = ()  # every data item, in paper order
     features: frozenset[str] = field(default_factory=frozenset)
     compute_order: tuple[tuple[str | None, str], ...] = ()  # (table/tree id or None, field id)
 

@@ -166,7 +166,7 @@ class DigitBoxesView(FieldView):
 class ParagraphView:
     """Text with inline blanks: parts are plain strings or filled/blank fields."""
 
-    parts: list[Union[str, FieldView]]
+    parts: list[str | FieldView]
 
 
 @dataclass
@@ -200,7 +200,7 @@ class TreeView:
 @dataclass
 class GroupView:
     title: str
-    blocks: list["Block"]
+    blocks: list[Block]
 
 
 Block = Union[FieldView, ParagraphView, TableView, GridView, TreeView, GroupView]
@@ -344,7 +344,7 @@ def _paragraph(item: TextItem, data: dict[str, Any], lang: Lang) -> ParagraphVie
     import re
 
     blanks = {f.id: f for f in item.blanks}
-    parts: list[Union[str, FieldView]] = []
+    parts: list[str | FieldView] = []
     for piece in re.split(r"(\{[a-z][a-z0-9_]*\})", item.text.get(lang)):
         name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
         if name in blanks:

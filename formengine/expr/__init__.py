@@ -54,4 +54,4 @@ def compile_expression(source: str, scope: Scope) -> Expression:
     return Expression(source, checked, to_python(checked))
 
 
-__all__ = ["Expression", "ExprError", "EvaluationError", "Scope", "compile_expression"]
+__all__ = ["EvaluationError", "ExprError", "Expression", "Scope", "compile_expression"]

@@ -177,4 +177,4 @@ class _Checker:
             raise self.fail(node, "expr.type", detail=f"expected {label}, got {got}")
 
 
-__all__ = ["Checked", "check", "suggest", "DATE", "LITERAL_NAMES"]
+__all__ = ["DATE", "LITERAL_NAMES", "Checked", "check", "suggest"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from .types import ANY, BOOL, DATE, NUMBER, TEXT, Context, Type, list_of
 

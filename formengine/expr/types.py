@@ -16,10 +16,10 @@ Kind = Literal["number", "text", "date", "bool", "list", "record", "table", "gri
 @dataclass(frozen=True)
 class Type:
     kind: Kind
-    of: "Type | None" = None  # element type of a list
-    attrs: tuple[tuple[str, "Type"], ...] = ()  # record attributes / table columns
+    of: Type | None = None  # element type of a list
+    attrs: tuple[tuple[str, Type], ...] = ()  # record attributes / table columns
 
-    def attr(self, name: str) -> "Type | None":
+    def attr(self, name: str) -> Type | None:
         for key, typ in self.attrs:
             if key == name:
                 return typ
