@@ -188,6 +188,10 @@ class Evaluator:
             self.issue(path, "computed_mismatch", expected=_show(result), given=_show(given))
         store[f.id] = result
         env[f.id] = view(result)
+        if f.min is not None and result < f.min:  # a derived value still respects its field's bounds
+            self.issue(path, "min", limit=_show(f.min))
+        elif f.max is not None and result > f.max:
+            self.issue(path, "max", limit=_show(f.max))
 
     def _nodes(self, nodes: Any, path: str, outline: tuple[int, ...]) -> Iterable[tuple[Row, Row, str, tuple[int, ...]]]:
         for i, node in enumerate(nodes or ()):

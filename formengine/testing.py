@@ -15,6 +15,7 @@ error must be reported at.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import string
 from decimal import Decimal
@@ -232,8 +233,40 @@ def valid_submissions(draw: Any, form: Form) -> dict[str, Any]:
             return data
         for e in result.errors:
             _repair(draw, form, data, e.path, e.code)
+    if form.validate(data).ok:
+        return data
+    # Rules too tight for random values (weights summing to 100 …): vary a valid example instead.
+    examples = _valid_examples(form)
+    assume(bool(examples))
+    data = copy.deepcopy(draw(st.sampled_from(examples)))
+    free = [m for m in form.spec.members if isinstance(m, Field) and m.id not in _ruled(form)
+            and m.compute is None and not m.visible_if]
+    for m in free:
+        if draw(st.booleans()):
+            data[m.id] = draw(field_values(m))
     assume(form.validate(data).ok)
     return data
+
+
+def _valid_examples(form: Form) -> list[dict[str, Any]]:
+    from .examples import load_examples
+
+    return [e.data for e in load_examples(form.spec.file) if e.valid and isinstance(e.data, dict)]
+
+
+def _ruled(form: Form) -> set[str]:
+    """Top-level ids that some rule reads: changing them may break the rule."""
+    spec = form.spec
+    exprs = [c.rule for c in spec.checks] + [c.when for c in spec.checks if c.when]
+    for m in spec.members:
+        fields = [m] if isinstance(m, Field) else list(getattr(m, "columns", ()))
+        for f in fields:
+            exprs += [e for e in (f.compute, f.required_if, f.default_expr) if e] + list(f.visible_if)
+        exprs += [c.rule for c in getattr(m, "checks", ())]
+    names: set[str] = set()
+    for e in exprs:
+        names |= e.names | {t for t, _ in e.columns}
+    return names
 
 
 def _repair(draw: Any, form: Form, data: dict[str, Any], path: str, code: str) -> None:

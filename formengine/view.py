@@ -77,7 +77,7 @@ def display(field: Field, value: Any, lang: Lang = "zh") -> str:
     if t in ("decimal",):
         return format_number(value)
     if t == "percent":
-        return f"{format_number(value)}%"
+        return format_number(value)  # the unit (%) is printed after it, as on a blank form
     if t in ("date", "datetime"):
         return format_date(value, lang)
     if t == "year_month":
@@ -296,7 +296,7 @@ def _block(item: Any, data: dict[str, Any], lang: Lang) -> Block:
 
 def field_view(f: Field, value: Any, lang: Lang) -> FieldView:
     label = f.label.get(lang)
-    unit = f.unit or ("元" if f.type == "money" and lang == "zh" else "")
+    unit = f.unit or {"money": "元" if lang == "zh" else "", "percent": "%"}.get(f.type, "")
     text = display(f, value, lang)
     if f.type in ("choice", "multi_choice", "boolean"):
         return ChoiceView(f, label, text, unit, options=_options(f, value, lang), multi=f.type == "multi_choice")

@@ -213,3 +213,17 @@ def test_sales_contract_from_repo() -> None:
     result = form.validate({"buyer": "甲", "seller": "乙", "delivery_date": "2026-03-01", "sign_date": "2026-01-01",
                             "lines": [{"name": "钢板", "unit_price": "4350.00", "qty": 12}]})
     assert result.ok and result.value.grand_total_upper == "伍万贰仟贰佰元整"
+
+
+def test_computed_values_respect_their_bounds(tmp_path: Path) -> None:
+    form = load_text(tmp_path, """\
+        id: t
+        title: T
+        sections:
+          - title: A
+            items:
+              - {id: a, label: A, type: integer}
+              - {id: b, label: B, type: integer, max: 10, compute: a * 2}
+        """)
+    assert form.validate({"a": 5}).ok
+    assert [(e.path, e.code) for e in form.validate({"a": 7}).errors] == [("b", "max")]
