@@ -148,7 +148,7 @@ class Evaluator:
     def _default(self, f: Field, store: Row, env: Row, path: str, row: Row | None) -> None:
         if f.compute is not None or not is_empty(store.get(f.id)):
             return
-        value = f.default
+        value = coerce(f, f.default) if f.default is not None else None
         if f.default_expr is not None:
             value = coerce(f, self.run(f.default_expr, path, row))
         if value is not None:
