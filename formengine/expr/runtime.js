@@ -934,7 +934,7 @@
     if (d === null) return null;
     if (kind === 'decimal') return d;
     var plain = INT_RE.test(asciiDigits(s));
-    if (kind === 'int') return plain || (isIntegral(d) && d.exp >= 0) ? truncDec(d) : null;
+    if (kind === 'int') return plain ? truncDec(d) : null;
     return plain ? truncDec(d) : d;
   };
 
@@ -994,7 +994,10 @@
   // form.get(name) / row.get(name): plain objects (or Maps); missing and undefined read as null.
   R.get = function (obj, name) {
     if (isNull(obj)) return null;
-    if (obj instanceof Map) return obj.has(name) ? (isNull(obj.get(name)) ? null : obj.get(name)) : null;
+    if (obj instanceof Map) {
+      var got = obj.get(name);
+      return got === undefined ? null : got;
+    }
     if (typeof obj !== 'object' || !hasOwn(obj, name)) return null;
     var v = obj[name];
     return v === undefined ? null : v;
@@ -1073,10 +1076,10 @@
   R.pow = function (a, b) {
     if (isNull(a) || isNull(b)) return null;
     if (!isNumeric(b)) unsupported('**', a, b);
-    var negative = numCompare(b, 0n) < 0;
-    if (numCompare(negative ? (b instanceof Dec ? negDec(b) : -toInt(b)) : b, BigInt(MAX_POWER)) > 0) {
+    if (numCompare(b instanceof Dec ? absDec(b) : babs(toInt(b)), BigInt(MAX_POWER)) > 0) {
       fail('exponent larger than ' + MAX_POWER);
     }
+    var negative = numCompare(b, 0n) < 0;
     if (!isNumeric(a)) unsupported('**', a, b);
     if (negative && isZeroNumber(a)) return null; // zero to a negative power: a division by zero
     if (negative || b instanceof Dec) return powDec(toDec(a), toDec(b));
@@ -1532,7 +1535,8 @@
     },
     row_number: function (ctx) {
       if (isNull(ctx) || isNull(R.get(ctx, 'index'))) fail('row_number() outside a table row');
-      return pyInt(typeof ctx.index === 'number' ? BigInt(ctx.index) : ctx.index) + 1n;
+      var index = R.get(ctx, 'index');
+      return pyInt(typeof index === 'number' ? BigInt(index) : index) + 1n;
     },
     level: function (ctx) {
       if (isNull(ctx) || !Array.isArray(ctx.outline)) fail('level() outside a tree node');

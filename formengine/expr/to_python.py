@@ -70,6 +70,8 @@ def _pow(a: Any, b: Any) -> Any:
         return None
     if abs(b) > MAX_POWER:
         raise EvaluationError(f"exponent larger than {MAX_POWER}")
+    if b < 0 and a == 0:
+        return None  # 1 / 0 in disguise: null like division by zero, not Decimal('Infinity')
     if b < 0 or not isinstance(b, int):
         return _num(a) ** _num(b)
     return a ** b
