@@ -227,6 +227,51 @@ def _cell(grid: Any, row: Any, column: Any) -> Any:
     return ((grid or {}).get(str(row)) or {}).get(str(column))
 
 
+def _pairs(a: Any, b: Any) -> list[tuple[Any, Any]]:
+    return [(x, y) for x, y in zip(a or (), b or ()) if x is not None and y is not None and x != "" and y != ""]
+
+
+def _sumproduct(a: Any, b: Any) -> Any:
+    return _sum([x * y for x, y in _pairs(a, b)])
+
+
+def _sum_if(values: Any, keys: Any, key: Any) -> Any:
+    return _sum([v for v, k in _pairs(values, keys) if k == key])
+
+
+def _ordered(descending: bool) -> Callable[[Any], Any]:
+    def check(values: Any) -> bool:
+        items = _present(values)
+        pairs = zip(items, items[1:])
+        return all(b <= a for a, b in pairs) if descending else all(a <= b for a, b in pairs)
+    return check
+
+
+def _year_month_parts(d: Any) -> tuple[int, int]:
+    if isinstance(d, str):
+        year, month = d.split("-")
+        return int(year), int(month)
+    return d.year, d.month
+
+
+def _days_in_month(d: Any) -> int | None:
+    if d is None:
+        return None
+    year, month = _year_month_parts(d)
+    return calendar.monthrange(year, month)[1]
+
+
+def _date_of(year_month: Any, day: Any) -> dt.date | None:
+    """The date of a day in a month; null when the month has no such day (2月30日)."""
+    if year_month is None or day is None:
+        return None
+    year, month = _year_month_parts(year_month)
+    day = int(day)
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return dt.date(year, month, day)
+
+
 def _today() -> dt.date:
     return dt.date.today()
 
@@ -287,6 +332,19 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     _f("filled", lambda v: not _empty(v), (ANY,), BOOL, "是否已填写", "Whether the value is filled", "filled(reason)"),
     _f("coalesce", _coalesce, (ANY,), ANY, "第一个非空值", "The first non-empty value", "coalesce(actual, planned)",
        variadic=True),
+    _f("sumproduct", _sumproduct, (ANY, ANY), NUMBER, "两列逐行相乘后求和（加权合计）", "Sum of pairwise products (a weighted total)",
+       "sumproduct(items.score, items.weight)"),
+    _f("sum_if", _sum_if, (ANY, ANY, ANY), NUMBER, "按条件求和：第二列等于给定值的行，第一列之和",
+       "Sum of the first column over rows whose second column equals the value",
+       "sum_if(payments.amount, payments.method, '现金')"),
+    _f("ascending", _ordered(False), (ANY,), BOOL, "非空值是否从小到大排列", "Whether the non-empty values rise (or stay equal)",
+       "ascending(lines.delivery_date)"),
+    _f("descending", _ordered(True), (ANY,), BOOL, "非空值是否从大到小排列（排名表）", "Whether the non-empty values fall (a ranking)",
+       "descending(top_sales.amount)"),
+    _f("days_in_month", _days_in_month, (ANY,), NUMBER, "该月的天数（日期或年月）", "Days in the month of a date or year-month",
+       "days_in_month(stat_month)"),
+    _f("date_of", _date_of, (ANY, NUMBER), DATE, "某年月的第几日；该月没有这一天时为空", "The date of a day in a year-month; null when the month has no such day",
+       "weekday_zh(date_of(stat_month, 14))"),
     _f("row_total", _row_total, (GRID_T, TEXT), NUMBER, "网格某一行的合计", "Total of one grid row", "row_total(visitors, '08:00-10:00')"),
     _f("column_total", _column_total, (GRID_T, TEXT), NUMBER, "网格某一列的合计", "Total of one grid column", "column_total(visitors, '1')"),
     _f("grid_total", _grid_total, (GRID_T,), NUMBER, "网格所有格的合计", "Total of all grid cells", "grid_total(visitors)"),

@@ -1368,6 +1368,36 @@
     };
   }
 
+  function pairs(a, b) {
+    var xs = isNull(a) ? [] : a;
+    var ys = isNull(b) ? [] : b;
+    var out = [];
+    for (var i = 0; i < Math.min(xs.length, ys.length); i++) {
+      var x = xs[i];
+      var y = ys[i];
+      if (!isNull(x) && !isNull(y) && x !== '' && y !== '') out.push([x, y]);
+    }
+    return out;
+  }
+
+  function ordered(vals, descending) {
+    var items = present(vals);
+    for (var i = 1; i < items.length; i++) {
+      if (descending ? !pyOrder(items[i], items[i - 1], '<=') : !pyOrder(items[i - 1], items[i], '<=')) return false;
+    }
+    return true;
+  }
+
+  function yearMonthOf(d) {
+    if (typeof d === 'string') {
+      var parts = d.split('-');
+      if (parts.length !== 2) fail('expected a year-month such as 2026-01, got ' + reprText(d));
+      return [Number(pyInt(parts[0])), Number(pyInt(parts[1]))];
+    }
+    if (d instanceof DateValue) return [d.y, d.m];
+    fail("'" + typeName(d) + "' is not a date or year-month");
+  }
+
   function pick(values, better) {
     if (values.length === 0) return null;
     var best = values[0];
@@ -1506,6 +1536,36 @@
     coalesce: function () {
       for (var i = 0; i < arguments.length; i++) if (!isEmpty(arguments[i])) return arguments[i];
       return null;
+    },
+    sumproduct: function (a, b) {
+      return sumList(pairs(a, b).map(function (p) {
+        return R.mul(p[0], p[1]);
+      }));
+    },
+    sum_if: function (vals, keys, key) {
+      return sumList(pairs(vals, keys).filter(function (p) {
+        return R.eq(p[1], key) === true;
+      }).map(function (p) {
+        return p[0];
+      }));
+    },
+    ascending: function (vals) {
+      return ordered(vals, false);
+    },
+    descending: function (vals) {
+      return ordered(vals, true);
+    },
+    days_in_month: function (d) {
+      if (isNull(d)) return null;
+      var ym = yearMonthOf(d);
+      return BigInt(daysInMonth(ym[0], ym[1]));
+    },
+    date_of: function (ym, day) {
+      if (isNull(ym) || isNull(day)) return null;
+      var parts = yearMonthOf(ym);
+      var n = pyInt(day);
+      if (n < 1n || n > BigInt(daysInMonth(parts[0], parts[1]))) return null;
+      return new DateValue(parts[0], parts[1], Number(n));
     },
     row_total: function (grid, row) {
       return sumList(present(values(gridRow(grid, row))));
