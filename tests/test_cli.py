@@ -73,3 +73,31 @@ def test_new_writes_a_form_that_passes_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["check"], ["validate", str(CONTRACT)], ["render"]])
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert CliRunner().invoke(main, args).exit_code == 2
+
+
+def test_render_every_form_blank_in_every_format(tmp_path: Path) -> None:
+    result = run("render", FORMS, "--to", "html,md,docx", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    from formengine.form import form_files
+
+    expected = {f"{p.stem}.{ext}" for p in form_files(FORMS) for ext in ("html", "md", "docx")}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+
+
+def test_render_filled_and_fillable(tmp_path: Path) -> None:
+    data = tmp_path / "d.yaml"
+    data.write_text("buyer: 甲公司\nseller: 乙公司\ndelivery_date: 2026-02-01\nsign_date: 2026-01-01\n"
+                    "lines:\n  - {name: 钢板, unit_price: '2.50', qty: 4}\n", "utf-8")
+    assert run("render", CONTRACT, "--to", "html", "--data", data, "--fillable", "-o", tmp_path).exit_code == 0
+    page = (tmp_path / "sales_contract-fillable.html").read_text("utf-8")
+    assert "<form" in page and "甲公司" in page
+
+
+def test_render_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    assert run("render", CONTRACT, "--to", "pdfx", "-o", tmp_path).exit_code == 2
+
+
+def test_render_in_parallel_processes(tmp_path: Path) -> None:
+    result = run("render", FORMS / "sales", "--to", "md", "--jobs", "2", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sales_contract.md").read_text("utf-8").startswith("# 买卖合同")
