@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import keyword
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,9 +23,11 @@ from .expr import ExprError, Expression, Scope, compile_expression
 from .expr.check import LITERAL_NAMES, suggest
 from .expr.types import GRID, Type
 from .expr.types import table as table_type
+from .graph import compute_order
 from .fieldtypes import COMMON, GRID_CELL_TYPES, TYPES, expr_type
-from .loader import Document, Path_, YamlError, read_yaml
-from .schema_check import check_document, did_you_mean
+from .library import Library, Loc, find_root
+from .loader import Path_
+from .schema_check import did_you_mean
 from .spec import (
     Bounds,
     Check,
@@ -47,51 +48,10 @@ from .spec import (
     Where,
 )
 
-ROOT_MARKER = "formengine.yaml"
 RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
     n for n in dir(BaseModel) if not n.startswith("_")}
 KNOWN_FIELD_KEYS = COMMON.union(*(t.options for t in TYPES.values()))
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-
-
-def find_root(path: Path) -> Path:
-    """The forms root: nearest folder up holding ``formengine.yaml``, else the file's folder."""
-    start = path.resolve().parent
-    for folder in (start, *start.parents):
-        if (folder / ROOT_MARKER).is_file():
-            return folder
-    return start
-
-
-@dataclass(frozen=True)
-class Loc:
-    """A raw value and where it sits."""
-
-    doc: Document
-    path: Path_
-    value: Any
-
-    def child(self, key: str | int) -> Loc:
-        v = self.value
-        if isinstance(key, int):
-            item = v[key] if isinstance(v, list) and key < len(v) else None
-        else:
-            item = v.get(key) if isinstance(v, dict) else None
-        return Loc(self.doc, self.path + (key,), item)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.value.get(key, default) if isinstance(self.value, dict) else default
-
-    def items(self, key: str) -> list[Loc]:
-        seq = self.get(key)
-        if not isinstance(seq, list):
-            return []
-        sub = self.child(key)
-        return [sub.child(i) for i in range(len(seq))]
-
-    def where(self) -> Where:
-        line, col = self.doc.where(self.path)
-        return Where(self.doc.file, line, col)
 
 
 @dataclass
@@ -117,75 +77,17 @@ def text(value: Any) -> Text | None:
     return Text(str(value))
 
 
-class Builder:
+class Builder(Library):
+    """Builds one form; the include handling it inherits lives in :mod:`formengine.library`."""
+
     def __init__(self, path: Path, root: Path | None, display: str | None):
+        super().__init__((root or find_root(path)).resolve())
         self.path = path
-        self.root = (root or find_root(path)).resolve()
         self.display = display or str(path)
-        self.problems: list[Problem] = []
-        self.choice_lists: dict[str, Loc] = {}
-        self.blocks: dict[str, Loc] = {}
         self.scope_types: dict[str, Type] = {}
         self.first_seen: dict[str, Loc] = {}
-        self.features: set[str] = set()
         self._choice_cache: dict[str, ChoiceList] = {}
         self.block_checks: list[Check] = []  # checks carried by blocks used as items
-
-    # ------------------------------------------------------------------ reading
-
-    def read(self, path: Path, display: str) -> Document | None:
-        try:
-            doc = read_yaml(path, display)
-        except YamlError as exc:
-            self.problems.extend(exc.problems)
-            return None
-        if not isinstance(doc.data, dict):
-            self.problems.append(doc.problem("yaml.not_mapping", ()))
-            return None
-        self.problems.extend(check_document(doc))
-        return doc
-
-    def include(self, owner: Loc, chain: tuple[Path, ...]) -> None:
-        for item in owner.items("include"):
-            rel = item.value
-            if not isinstance(rel, str):
-                continue
-            self.features.add("include")
-            if Path(rel).is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-                continue  # the schema check reports it
-            resolved = (chain[-1].parent / rel).resolve()  # chain[-1]: the including file, resolved
-            if not resolved.is_relative_to(self.root):
-                self.problems.append(item.doc.problem("include.outside_root", item.path, target=rel))
-                continue
-            if resolved in chain:
-                names = " → ".join(p.name for p in (*chain, resolved))
-                self.problems.append(item.doc.problem("include.cycle", item.path, chain=names))
-                continue
-            if not resolved.is_file():
-                self.problems.append(item.doc.problem("include.not_found", item.path, target=rel))
-                continue
-            doc = self.read(resolved, os.path.normpath(Path(item.doc.file).parent / rel))
-            if doc is None:
-                continue
-            lib = Loc(doc, (), doc.data)
-            if any(k in doc.data for k in ("id", "title", "sections")):
-                self.problems.append(doc.problem("include.not_library", ()))
-                continue
-            self.include(lib, chain + (resolved,))
-            self.collect(lib)
-
-    def collect(self, lib: Loc) -> None:
-        for kind, table in (("choices", self.choice_lists), ("blocks", self.blocks)):
-            group = lib.child(kind)
-            if not isinstance(group.value, dict):
-                continue
-            for name in group.value:
-                if name in table:
-                    first = table[name].where()
-                    self.problems.append(group.doc.problem("id.duplicate", group.path + (name,), at_key=True,
-                                                           id=name, first=f"{first.file}:{first.line}"))
-                    continue
-                table[name] = group.child(name)
 
     # ------------------------------------------------------------------ items
 
@@ -245,7 +147,7 @@ class Builder:
         full = outer.use.prefix + prefix
         return _Use(full, frozenset(local) | outer.use.local if full else frozenset())
 
-    def children(self, kind: str, loc: Loc, ctx: _Context) -> Iterator[tuple[str, Loc, _Context]]:
+    def children(self, loc: Loc, ctx: _Context) -> Iterator[tuple[str, Loc, _Context]]:
         """Group content is walked like section content."""
         yield from self.walk(loc.items("items"), ctx)
 
@@ -258,7 +160,7 @@ class Builder:
     def _learn(self, leaves: Iterator[tuple[str, Loc, _Context]]) -> None:
         for kind, loc, ctx in leaves:
             if kind == "group":
-                self._learn(self.children(kind, loc, ctx))
+                self._learn(self.children(loc, ctx))
             elif kind == "field":
                 self.declare(ctx.use.id(loc.get("id")), loc, self.peek_type(loc))
             elif kind == "text":
@@ -403,9 +305,10 @@ class Builder:
                 self._choice_cache[name] = built
             result = self._choice_cache[name]
         elif isinstance(raw.value, list):
-            result = self.options(raw, None)
-            if result is None:
+            inline = self.options(raw, None)
+            if inline is None:
                 return None
+            result = inline
         else:
             return None
         if any(o.blank for o in result.options):
@@ -486,54 +389,55 @@ class Builder:
         found = scope.resolve(head)
         return found is not None and found[1].attr(tail) is not None
 
-    def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: _Members) -> tuple[Item, ...]:
+    def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: list[Field | Table | Grid | Tree]) -> tuple[Item, ...]:
         built: list[Item] = []
         for kind, loc, ctx in leaves:
             if kind == "group":
                 vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
                 sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use)
                 self.features.add("group")
-                built.append(Group(text(loc.get("title")), self.items(self.children(kind, loc, sub), scope, out),
+                built.append(Group(text(loc.get("title")), self.items(self.children(loc, sub), scope, out),
                                    text(loc.get("hint"))))
             elif kind == "field":
                 f = self.field(loc, ctx, scope)
                 if f is not None:
                     built.append(f)
-                    out.add(f)
+                    out.append(f)
             elif kind == "text":
                 built.append(self.text_item(loc, ctx, scope, out))
             elif kind == "table":
                 t = self.table(loc, ctx, scope)
                 built.append(t)
-                out.add(t)
+                out.append(t)
             elif kind == "grid":
                 g = self.grid(loc, ctx, scope)
                 if g is not None:
                     built.append(g)
-                    out.add(g)
+                    out.append(g)
             elif kind == "checks":
                 self.block_checks.extend(self.checks(loc.items("checks"), scope, ctx.use))
             elif kind == "tree":
                 tr = self.tree(loc, ctx, scope)
                 built.append(tr)
-                out.add(tr)
+                out.append(tr)
         return tuple(built)
 
-    def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: _Members) -> TextItem:
+    def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: list[Field | Table | Grid | Tree]) -> TextItem:
         body = text(loc.get("text")) or Text("")
         blanks = []
         for b in loc.items("blanks"):
             f = self.field(b, ctx, scope)
             if f is not None:
                 blanks.append(f)
-                out.add(f)
+                out.append(f)
         if blanks:
             self.features.add("inline_blanks")
         ids = {f.id for f in blanks}
         if ctx.use.prefix:  # placeholders name block-local ids: rename them like the fields
-            body = Text(*(None if t is None else _PLACEHOLDER.sub(
-                lambda m: "{" + (ctx.use.id(m.group(1)) if m.group(1) in ctx.use.local else m.group(1)) + "}", t)
-                for t in (body.zh, body.en)))
+            def prefixed(t: str) -> str:
+                return _PLACEHOLDER.sub(
+                    lambda m: "{" + (ctx.use.id(m.group(1)) if m.group(1) in ctx.use.local else m.group(1)) + "}", t)
+            body = Text(prefixed(body.zh), prefixed(body.en) if body.en else None)
         used = set(_PLACEHOLDER.findall(body.zh))
         for name in sorted(used - ids):
             self.problems.append(loc.doc.problem("ref.blank_missing", loc.path + ("text",), name=name))
@@ -595,7 +499,7 @@ class Builder:
     def labels(self, loc: Loc) -> tuple[Label, ...]:
         v = loc.value
         if isinstance(v, dict) and "from" in v:
-            return tuple(Label(str(i), Text(str(i))) for i in range(int(v["from"]), int(v.get("to", v["from"])) + 1))
+            return tuple(Label(str(i), Text(str(i))) for i in range(int(v["from"]), int(v.get("to") or v["from"]) + 1))
         if isinstance(v, dict) and "choices" in v:
             lst = self.choices(loc, False)
             return tuple(Label(o.value, o.label) for o in lst.options) if lst else ()
@@ -607,16 +511,6 @@ class Builder:
             else:
                 out.append(Label(str(item), Text(str(item))))
         return tuple(out)
-
-
-class _Members:
-    """Data members in paper order, split by kind."""
-
-    def __init__(self) -> None:
-        self.all: list[Field | Table | Grid | Tree] = []
-
-    def add(self, m: Field | Table | Grid | Tree) -> None:
-        self.all.append(m)
 
 
 def _bounds(v: Any) -> Bounds | None:
@@ -655,51 +549,6 @@ def rename(source: str, prefix: str, local: frozenset[str]) -> str:
     return ast.unparse(tree)
 
 
-def compute_order(members: list[Field | Table | Grid | Tree], builder: Builder) -> tuple[tuple[str | None, str], ...]:
-    """Order of computed fields so each sees its inputs computed; cycles are problems."""
-    nodes: dict[tuple[str | None, str], tuple[Field, set[tuple[str | None, str]]]] = {}
-    table_cols: dict[str, list[str]] = {}
-    for m in members:
-        cols = m.columns if isinstance(m, (Table, Tree)) else ()
-        for c in cols:
-            if c.compute is not None:
-                table_cols.setdefault(m.id, []).append(c.id)
-    for m in members:
-        if isinstance(m, Field) and m.compute is not None:
-            deps = {(None, n) for n in m.compute.names}
-            deps |= {(t, c) for t, c in m.compute.columns}
-            deps |= {(n, c) for n in m.compute.names for c in table_cols.get(n, ())}
-            nodes[(None, m.id)] = (m, deps)
-        elif isinstance(m, (Table, Tree)):
-            for c in m.columns:
-                if c.compute is not None:
-                    deps = {(m.id, n) for n in c.compute.row_names} | {(None, n) for n in c.compute.names}
-                    nodes[(m.id, c.id)] = (c, deps)
-    order: list[tuple[str | None, str]] = []
-    state: dict[tuple[str | None, str], int] = {}
-
-    def visit(key: tuple[str | None, str], trail: list[tuple[str | None, str]]) -> None:
-        if state.get(key) == 2:
-            return
-        if state.get(key) == 1:
-            cycle = trail[trail.index(key):] + [key]
-            f = nodes[key][0]
-            chain = " → ".join(f"{t}.{n}" if t else n for t, n in cycle)
-            builder.problems.append(Problem.make("compute.cycle", file=f.where.file, line=f.where.line,
-                                                 column=f.where.column, path=f.id, chain=chain))
-            return
-        state[key] = 1
-        for dep in sorted(nodes[key][1], key=str):
-            if dep in nodes and dep != key or (dep == key and dep in nodes):
-                visit(dep, trail + [key])
-        state[key] = 2
-        order.append(key)
-
-    for key in nodes:
-        visit(key, [])
-    return tuple(order)
-
-
 def build_form(path: Path | str, root: Path | str | None = None, display: str | None = None) -> FormSpec:
     """Read, check and build one form; raise FormDefinitionError with every problem."""
     path = Path(path)
@@ -727,7 +576,7 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
     sections = form.items("sections")
     b.learn_scope(sections)
     scope = b.form_scope()
-    members = _Members()
+    members: list[Field | Table | Grid | Tree] = []
     built_sections: list[Section] = []
     numbering = form.get("numbering", "chinese")
     section_checks: list[Check] = []
@@ -750,7 +599,8 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
             number = cn.number_zh(n) if numbering == "chinese" else str(n)
         built_sections.append(Section(text(s.get("title")) or Text(""), items, number, s.get("id"), text(s.get("hint"))))
     checks = tuple(section_checks + b.block_checks) + b.checks(form.items("checks"), scope, _Use())
-    order = compute_order(members.all, b)
+    order, cycles = compute_order(members)
+    b.problems.extend(cycles)
     src = form.get("source")
     copies = form.get("copies")
     if copies is not None:
@@ -766,9 +616,9 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
         notes=tuple(t for t in (text(x) for x in form.get("notes") or ()) if t is not None),
         numbering=numbering, orientation=(form.get("print") or {}).get("orientation", "portrait"),
         checks=checks,
-        fields=tuple(m for m in members.all if isinstance(m, Field)),
-        tables=tuple(m for m in members.all if isinstance(m, Table)),
-        trees=tuple(m for m in members.all if isinstance(m, Tree)),
-        grids=tuple(m for m in members.all if isinstance(m, Grid)),
-        members=tuple(members.all), features=frozenset(b.features), compute_order=order,
+        fields=tuple(m for m in members if isinstance(m, Field)),
+        tables=tuple(m for m in members if isinstance(m, Table)),
+        trees=tuple(m for m in members if isinstance(m, Tree)),
+        grids=tuple(m for m in members if isinstance(m, Grid)),
+        members=tuple(members), features=frozenset(b.features), compute_order=order,
     )

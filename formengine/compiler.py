@@ -29,15 +29,16 @@ def _fields(columns: tuple[Field, ...]) -> dict[str, Any]:
 
 
 def _row_model(form_id: str, table: Table) -> type[BaseModel]:
-    return create_model(_model_name(form_id, f"{table.id}_row"), __config__=_CONFIG,  # type: ignore[call-overload]
-                        __doc__=table.title.zh if table.title else None, **_fields(table.columns))
+    model: type[BaseModel] = create_model(_model_name(form_id, f"{table.id}_row"), __config__=_CONFIG,
+                                           __doc__=table.title.zh if table.title else None, **_fields(table.columns))
+    return model
 
 
 def _node_model(form_id: str, tree: Tree) -> type[BaseModel]:
     name = _model_name(form_id, f"{tree.id}_node")
     fields = _fields(tree.columns)
     fields["children"] = (Optional[list[name]], PField(default=None, title="下级 / children"))  # type: ignore[valid-type]
-    model = create_model(name, __config__=_CONFIG, **fields)  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(name, __config__=_CONFIG, **fields)
     model.model_rebuild(_types_namespace={name: model})
     return model
 
@@ -65,6 +66,6 @@ def build_model(spec: FormSpec) -> type[BaseModel]:
             fields[m.id] = (Optional[list[_node_model(spec.id, m)]], PField(default=None, **_title(m)))  # type: ignore[misc]
         else:
             fields[m.id] = (_grid_annotation(m), PField(default=None, **_title(m)))
-    model: type[BaseModel] = create_model(_model_name(spec.id), __config__=_CONFIG,  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(_model_name(spec.id), __config__=_CONFIG,
                                           __doc__=spec.title.get("en") if spec.title.en else spec.title.zh, **fields)
     return model

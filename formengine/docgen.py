@@ -63,7 +63,8 @@ def forms_markdown(forms_dir: Path) -> str:
     for path in form_files(forms_dir):
         form = load(path)
         spec = form.spec
-        fields = len(spec.fields) + sum(len(t.columns) for t in (*spec.tables, *spec.trees)) + len(spec.grids)
+        fields = (len(spec.fields) + sum(len(t.columns) for t in spec.tables)
+                  + sum(len(t.columns) for t in spec.trees) + len(spec.grids))
         features = [FEATURE_NAMES[f] for f in FEATURE_NAMES if f in spec.features]
         types = sorted(f.split(":", 1)[1] for f in spec.features if f.startswith("type:"))
         rel = path.relative_to(forms_dir).as_posix()
@@ -77,8 +78,8 @@ def forms_markdown(forms_dir: Path) -> str:
            "encoded: a form must trace every field to the seed, and these have none to trace.", "",
            _row("domain", "file", "标题", "title", "source (seed — heading)", "fields", "features", "field types"),
            _row(*["---"] * 8)]
-    for domain, rel, zh, en, source, fields, features, types in rows:
-        out.append(_row(domain, f"[{rel}](../forms/{rel})", zh, en, source, fields, features, types))
+    for domain, rel, zh, en, source, count, used, kinds in rows:
+        out.append(_row(domain, f"[{rel}](../forms/{rel})", zh, en, source, count, used, kinds))
     return "\n".join(out) + "\n"
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .builder import build_form, find_root
+from .builder import build_form
+from .library import find_root
 from .compiler import build_model
 from .errors import FormDefinitionError, Problem
 from .spec import FormSpec, Text

@@ -67,10 +67,10 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in error.instance]
         return [doc.problem("schema.required", path, at_key=True, key=k) for k in missing]
     if kind == "enum":
-        allowed = [str(v) for v in error.validator_value]
-        shown = "、".join(allowed[:30]) + ("…" if len(allowed) > 30 else "")
+        values = [str(v) for v in error.validator_value]
+        shown = "、".join(values[:30]) + ("…" if len(values) > 30 else "")
         return [doc.problem("schema.enum", path, value=error.instance, allowed=shown,
-                            suggestion=did_you_mean(str(error.instance), allowed))]
+                            suggestion=did_you_mean(str(error.instance), values))]
     if kind == "const":
         return [doc.problem("schema.enum", path, value=error.instance, allowed=error.validator_value, suggestion="")]
     if kind == "type":

@@ -313,7 +313,8 @@ class Evaluator:
             return
         if self.run(check.rule, path, row, ctx) is False:
             message = check.message
-            params = {"message_zh": message.zh, "message_en": message.en or message.zh, "rule": check.rule.source}
+            params: dict[str, object] = {"message_zh": message.zh, "message_en": message.en or message.zh,
+                                         "rule": check.rule.source}
             if path not in self.skip:
                 self.report(ValidationIssue.make(path, check.code, **params) if check.code == "check"
                             else ValidationIssue(path, check.code, message.zh, message.en or message.zh, params))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .builder import find_root
+from .library import find_root
 
 TEMPLATE = """\
 # yaml-language-server: $schema={schema}

@@ -16,6 +16,7 @@ error must be reported at.
 from __future__ import annotations
 
 import copy
+import functools
 import datetime as dt
 import string
 from decimal import Decimal
@@ -52,7 +53,7 @@ def _uscc(draw: Any) -> str:
     body = "91" + draw(st.sampled_from(["110000", "310000", "440300"])) + "".join(
         draw(st.lists(st.sampled_from(alphabet), min_size=10, max_size=10)))
     total = sum(alphabet.index(c) * w for c, w in zip(body, weights))
-    return body + alphabet[(31 - total % 31) % 31]
+    return str(body) + alphabet[(31 - total % 31) % 31]
 
 
 def _bounded_number(f: Field, places: int | None) -> st.SearchStrategy[Any]:
@@ -77,15 +78,20 @@ def _date(f: Field) -> st.SearchStrategy[dt.date]:
     return st.one_of(st.dates(min_value=near_low, max_value=near_high), wide)
 
 
+def _with_detail(value: str, detail: Any) -> dict[str, Any]:
+    return {"value": value, "detail": detail}
+
+
 def _choice(f: Field) -> st.SearchStrategy[Any]:
     assert f.choices is not None
-    strategies = []
+    strategies: list[st.SearchStrategy[Any]] = []
     for o in f.choices.options:
         if o.blank is None:
             strategies.append(st.just(o.value))
         else:
-            detail = _TEXT if o.blank == "text" else st.integers(1, 1000).map(str if o.blank != "integer" else int)
-            strategies.append(detail.map(lambda d, v=o.value: {"value": v, "detail": d}))
+            detail: st.SearchStrategy[Any] = (_TEXT if o.blank == "text" else
+                                              st.integers(1, 1000).map(str if o.blank != "integer" else int))
+            strategies.append(detail.map(functools.partial(_with_detail, o.value)))
     return st.one_of(strategies)
 
 

@@ -89,9 +89,12 @@ def _invalid(spec: FormSpec, model: type[BaseModel], data: Mapping[str, Any], ex
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """The part of Pydantic's location that exists in the data (drops union tags)."""
     out: list[str | int] = []
-    node = data
+    node: Any = data
     for part in loc:
-        if isinstance(node, Mapping) and isinstance(part, str) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if isinstance(node, Mapping) and isinstance(part, str) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
         elif isinstance(node, Mapping) and isinstance(part, str) and not out:

@@ -195,7 +195,7 @@ class _Emitter:
 
     def emit(self, node: ast.AST) -> ast.expr:
         if isinstance(node, ast.Constant):
-            value = node.value
+            value: Any = node.value
             if isinstance(value, float):
                 text = ast.get_source_segment(self.checked.source.strip(), node) or repr(value)
                 value = Decimal(text.replace("_", ""))
