@@ -265,7 +265,7 @@ def _ruled(form: Form) -> set[str]:
     spec = form.spec
     exprs = [c.rule for c in spec.checks] + [c.when for c in spec.checks if c.when]
     for m in spec.members:
-        fields = [m] if isinstance(m, Field) else list(getattr(m, "columns", ()))
+        fields = [m] if isinstance(m, Field) else list(m.columns) if isinstance(m, (Table, Tree)) else []
         for f in fields:
             exprs += [e for e in (f.compute, f.required_if, f.default_expr) if e] + list(f.visible_if)
         exprs += [c.rule for c in getattr(m, "checks", ())]
@@ -304,7 +304,8 @@ def broken_submissions(draw: Any, form: Form) -> tuple[dict[str, Any], str]:
     inputs = [m for m in form.spec.members if not (isinstance(m, Field) and m.compute is not None)]
     target = draw(st.sampled_from(inputs))
     how = draw(st.sampled_from(["unknown", "wrong_type", "required"]))
-    if how == "required" and isinstance(target, Field) and target.required and not target.visible_if:
+    defaulted = isinstance(target, Field) and (target.default is not None or target.default_expr is not None)
+    if how == "required" and isinstance(target, Field) and target.required and not target.visible_if and not defaulted:
         data.pop(target.id, None)
         return data, target.id
     if how == "wrong_type":
