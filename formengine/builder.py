@@ -51,6 +51,9 @@ from .spec import (
 RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
     n for n in dir(BaseModel) if not n.startswith("_")}
 KNOWN_FIELD_KEYS = COMMON.union(*(t.options for t in TYPES.values()))
+MAX_EXPANDED = 20_000  # items visited while expanding blocks and groups (a real form: under 100)
+MAX_GRID_LABELS = 1_000  # labels of a numbered grid axis ({from: 1, to: 31})
+MAX_BLOCK_DEPTH = 20  # blocks using blocks using blocks …
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
@@ -67,6 +70,7 @@ class _Use:
 class _Context:
     visible: tuple[Expression, ...] = ()
     use: _Use = field(default_factory=_Use)
+    chain: tuple[str, ...] = ()  # the blocks being expanded, outermost first (a block may not use itself)
 
 
 def text(value: Any) -> Text | None:
@@ -88,23 +92,39 @@ class Builder(Library):
         self.first_seen: dict[str, Loc] = {}
         self._choice_cache: dict[str, ChoiceList] = {}
         self.block_checks: list[Check] = []  # checks carried by blocks used as items
+        self.expanded = 0  # items walked so far: blocks using blocks cannot blow up (a "billion laughs")
+        self._reported: set[tuple[str, Path_]] = set()  # block cycles and depth, reported once per place
+        self._locals: dict[tuple[str, Path_], frozenset[str]] = {}  # make_use: the ids each block defines
 
     # ------------------------------------------------------------------ items
 
     def walk(self, items: list[Loc], ctx: _Context, depth: int = 0) -> Iterator[tuple[str, Loc, _Context]]:
         """Yield leaf items (kind, raw, context), expanding groups and block uses."""
-        if depth > 20:
-            return
         for loc in items:
+            self.expanded += 1
+            if self.expanded > MAX_EXPANDED:
+                if self.expanded == MAX_EXPANDED + 1:
+                    self.problems.append(loc.doc.problem("form.too_large", loc.path, what="条目", what_en="items",
+                                                         limit=MAX_EXPANDED))
+                return
             v = loc.value
             if not isinstance(v, dict):
                 continue
             if "use" in v:
+                name = v.get("use")
+                if isinstance(name, str) and name in ctx.chain:  # a block using itself, directly or not
+                    self._once(loc, "ref.block_cycle", chain=" → ".join((*ctx.chain, name)))
+                    continue
+                if depth >= MAX_BLOCK_DEPTH:
+                    self._once(loc, "form.too_large", what="层块嵌套", what_en="levels of blocks using blocks",
+                               limit=MAX_BLOCK_DEPTH)
+                    continue
                 block = self.block(loc.child("use"))
                 if block is None:
                     continue
-                use = self.make_use(block, str(v.get("prefix") or ""), ctx)
-                sub = _Context(ctx.visible, use)
+                chain = (*ctx.chain, str(name))
+                use = self.make_use(block, str(v.get("prefix") or ""), ctx, chain, depth + 1)
+                sub = _Context(ctx.visible, use, chain)
                 yield from self.walk(self.block_items(block), sub, depth + 1)
                 if block.get("checks"):
                     yield "checks", block, sub
@@ -122,6 +142,11 @@ class Builder(Library):
             elif "id" in v:
                 yield "field", loc, ctx
 
+    def _once(self, loc: Loc, code: str, **params: object) -> None:
+        if (loc.doc.file, loc.path) not in self._reported:
+            self._reported.add((loc.doc.file, loc.path))
+            self.problems.append(loc.doc.problem(code, loc.path + ("use",), **params))  # type: ignore[arg-type]
+
     def block(self, name_loc: Loc) -> Loc | None:
         name = name_loc.value
         if name not in self.blocks:
@@ -137,13 +162,18 @@ class Builder(Library):
             return [block.child(i) for i in range(len(block.value))]
         return block.items("items")
 
-    def make_use(self, block: Loc, prefix: str, outer: _Context) -> _Use:
-        local: set[str] = set()
-        for kind, loc, _ in self.walk(self.block_items(block), _Context()):
-            if kind == "field" or kind in ("table", "grid", "tree"):
-                local.add(str(loc.get("id")))
-            elif kind == "text":
-                local.update(str(b.get("id")) for b in loc.items("blanks"))
+    def make_use(self, block: Loc, prefix: str, outer: _Context, chain: tuple[str, ...] = (),
+                 depth: int = 0) -> _Use:
+        key = (block.doc.file, block.path)
+        local = self._locals.get(key)
+        if local is None:  # the ids a block defines do not depend on where it is used: walk it once
+            found: set[str] = set()
+            for kind, loc, _ in self.walk(self.block_items(block), _Context(chain=chain), depth):
+                if kind == "field" or kind in ("table", "grid", "tree"):
+                    found.add(str(loc.get("id")))
+                elif kind == "text":
+                    found.update(str(b.get("id")) for b in loc.items("blanks"))
+            local = self._locals[key] = frozenset(found)
         full = outer.use.prefix + prefix
         return _Use(full, frozenset(local) | outer.use.local if full else frozenset())
 
@@ -394,7 +424,7 @@ class Builder(Library):
         for kind, loc, ctx in leaves:
             if kind == "group":
                 vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
-                sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use)
+                sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use, ctx.chain)
                 self.features.add("group")
                 built.append(Group(text(loc.get("title")), self.items(self.children(loc, sub), scope, out),
                                    text(loc.get("hint"))))
@@ -499,7 +529,15 @@ class Builder(Library):
     def labels(self, loc: Loc) -> tuple[Label, ...]:
         v = loc.value
         if isinstance(v, dict) and "from" in v:
-            return tuple(Label(str(i), Text(str(i))) for i in range(int(v["from"]), int(v.get("to") or v["from"]) + 1))
+            low, high = int(v["from"]), int(v.get("to") or v["from"])
+            if high < low:  # no labels at all: a grid without rows or columns
+                self.problems.append(loc.doc.problem("field.bounds", loc.path + ("from",), min=low, max=high))
+                return ()
+            if high - low + 1 > MAX_GRID_LABELS:
+                self.problems.append(loc.doc.problem("form.too_large", loc.path, what="编号列", what_en="numbered labels",
+                                                     limit=MAX_GRID_LABELS))
+                return ()
+            return tuple(Label(str(i), Text(str(i))) for i in range(low, high + 1))
         if isinstance(v, dict) and "choices" in v:
             lst = self.choices(loc, False)
             return tuple(Label(o.value, o.label) for o in lst.options) if lst else ()
@@ -556,12 +594,11 @@ def build_form(path: Path | str, root: Path | str | None = None, display: str | 
     doc = b.read(path, b.display)
     if doc is None:
         raise FormDefinitionError(b.problems)
-    schema_problems = len(b.problems)
     form = Loc(doc, (), doc.data)
     try:
         spec = _build(b, form, path)
     except Exception as exc:  # noqa: BLE001 - never a traceback for a definition
-        if schema_problems == 0:  # a structurally valid definition crashed the builder: our bug
+        if b.structural == 0:  # structurally valid files (the form and its includes) crashed the builder: our bug
             b.problems.append(Problem.make("internal", file=b.display, line=1, column=1,
                                            detail=f"{type(exc).__name__}: {exc}"))
         raise FormDefinitionError(b.problems) from None

@@ -423,11 +423,35 @@ def parse_year_month(value: str) -> str:
 def number_zh(n: int) -> str:
     """Chinese numeral for section numbering (一、二、…): 10 → "十", 12 → "十二", 21 → "二十一".
 
-    Uses cn2an, which writes 10–19 without a leading 一 as is usual.  ValueError for
-    negative numbers and non-integers.
+    Written like cn2an (10–19 without a leading 一, one 零 for a run of zeros inside the
+    number); below 10 000 without importing cn2an, which takes most of a second to import.
+    ValueError for negative numbers and non-integers.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"expected a non-negative int, got {n!r}")
+    if n < 10_000:
+        return _small_number_zh(n)
     import cn2an  # lazy: slow to import
 
     return str(cn2an.an2cn(n))
+
+
+_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_UNITS = ("", "十", "百", "千")
+
+
+def _small_number_zh(n: int) -> str:
+    if n == 0:
+        return _ZH_DIGITS[0]
+    out = ""
+    zero = False
+    for pos in (3, 2, 1, 0):
+        d = n // 10**pos % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += _ZH_DIGITS[0]
+            zero = False
+        out += _ZH_DIGITS[d] + _ZH_UNITS[pos]
+    return out[1:] if 10 <= n < 20 else out

@@ -36,6 +36,11 @@ DEFINITION: dict[str, Code] = {
         "展开别名，或把重复内容写成 blocks 再用 use 引用。",
         "Write the content out, or make it a block and `use` it.",
     ),
+    "yaml.too_deep": Code(
+        "嵌套超过 {limit} 层", "Nested deeper than {limit} levels",
+        "减少列表和映射的嵌套层数；重复的内容写成 blocks 再用 use 引用。",
+        "Nest lists and mappings less deeply; make repeated content a block and `use` it.",
+    ),
     "yaml.too_large": Code(
         "文件过大（{size} 字节，上限 {limit}）", "File too large ({size} bytes, limit {limit})",
         "把表单拆成几个文件，用 include 引用共用部分。",
@@ -75,6 +80,10 @@ DEFINITION: dict[str, Code] = {
         "定义不合规：{detail}", "Invalid definition: {detail}",
         "对照语言参考修改。", "Compare with the language reference.",
     ),
+    "schema.control_chars": Code(
+        "文字中含有不可见的控制字符（{chars}）", "The text contains invisible control characters ({chars})",
+        "删除这些字符（多为 \\x07、\\0 之类的转义）。", "Remove them (usually escapes such as \\x07 or \\0).",
+    ),
     "id.duplicate": Code(
         "标识 {id} 重复（第一次出现在 {first}）", "Duplicate id {id} (first used at {first})",
         "每个字段、表格、网格和树的 id 在表单中必须唯一；改名或用 use 的 prefix。",
@@ -95,6 +104,10 @@ DEFINITION: dict[str, Code] = {
     "ref.unknown_path": Code(
         "检查的 path 指向未知字段 {name}{suggestion}", "Check path names unknown field {name}{suggestion}",
         "path 写字段 id（表格列写 表格id.列id）。", "Write a field id (a table column as table_id.column_id).",
+    ),
+    "ref.block_cycle": Code(
+        "块引用自身形成循环：{chain}", "A block uses itself: {chain}",
+        "去掉循环中的一个 use。", "Remove one of the uses in the cycle.",
     ),
     "ref.blank_missing": Code(
         "文字中的空白 {{{name}}} 没有在 blanks 中定义", "Inline blank {{{name}}} is not defined under blanks",
@@ -190,6 +203,10 @@ DEFINITION: dict[str, Code] = {
         "函数 {name} 只能在{where}中使用", "Function {name} can be used only in {where_en}",
         "把该计算放到对应的表格或树的列上。", "Move the computation to a column of the right table or tree.",
     ),
+    "form.too_large": Code(
+        "表单过大：{what}超过 {limit} 个", "The form is too large: more than {limit} {what_en}",
+        "拆分表单；检查块是否层层互相引用。", "Split the form; check for blocks that use each other over and over.",
+    ),
     "internal": Code(
         "formengine 内部错误：{detail}", "formengine internal error: {detail}",
         "这是 formengine 的缺陷，请附上该表单报告给维护者。", "This is a bug in formengine; please report it with the form.",
@@ -212,6 +229,7 @@ VALIDATION: dict[str, Code] = {
     "min_items": Code("至少选择 {limit} 项", "Choose at least {limit}"),
     "max_items": Code("最多选择 {limit} 项", "Choose at most {limit}"),
     "pattern": Code("格式不正确", "Wrong format"),
+    "control_chars": Code("含有不可见的控制字符（{chars}），请删除", "Contains invisible control characters ({chars}); remove them"),
     "places": Code("最多 {places} 位小数", "At most {places} decimal places"),
     "date": Code("不是有效日期（{detail}）", "Not a valid date ({detail})"),
     "year_month": Code("不是有效年月（{detail}）", "Not a valid year-month ({detail})"),

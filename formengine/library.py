@@ -61,6 +61,34 @@ class Loc:
         return Where(self.doc.file, line, col)
 
 
+def control_chars(doc: Document) -> list[Problem]:
+    """Texts and keys holding control characters (YAML escapes such as ``"\\x07"`` or ``"\\0"``):
+    no document can print them (a Word file cannot even hold them), so they are refused where
+    they are written."""
+    from .fieldtypes import CONTROL_CHARS
+
+    def shown(text: str) -> str:
+        return ", ".join(f"U+{ord(c):04X}" for c in sorted(set(CONTROL_CHARS.findall(text)))[:5])
+
+    out: list[Problem] = []
+    stack: list[tuple[Path_, Any]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if CONTROL_CHARS.search(value):
+                out.append(doc.problem("schema.control_chars", path, chars=shown(value)))
+            continue
+        pairs = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
+        for key, child in pairs:
+            if isinstance(key, str) and CONTROL_CHARS.search(key):
+                out.append(doc.problem("schema.control_chars", path + (key,), at_key=True, chars=shown(key)))
+            stack.append((path + (key,), child))
+    return out
+
+
+_SHARED: dict[tuple[Path, str, int, int], tuple[Document | None, list[Problem]]] = {}
+
+
 class Library:
     """The problems found so far and the choice lists and blocks collected from includes."""
 
@@ -70,18 +98,45 @@ class Library:
         self.choice_lists: dict[str, Loc] = {}
         self.blocks: dict[str, Loc] = {}
         self.features: set[str] = set()
+        self.structural = 0  # problems found reading and schema-checking files (the form and its includes)
 
     def read(self, path: Path, display: str) -> Document | None:
+        """Read and check one file (the form or an include); structural problems are counted."""
+        before = len(self.problems)
         try:
             doc = read_yaml(path, display)
         except YamlError as exc:
             self.problems.extend(exc.problems)
-            return None
-        if not isinstance(doc.data, dict):
+            doc = None
+        if doc is not None and not isinstance(doc.data, dict):
             self.problems.append(doc.problem("yaml.not_mapping", ()))
-            return None
-        self.problems.extend(check_document(doc))
+            doc = None
+        if doc is not None:
+            self.problems.extend(check_document(doc))
+            self.problems.extend(control_chars(doc))
+        self.structural += len(self.problems) - before
         return doc
+
+    def read_shared(self, path: Path, display: str) -> Document | None:
+        """:meth:`read` for an included file, remembered for the process while the file is
+        unchanged: checking a catalogue reads ``_shared/choices.yaml`` once, not once per form.
+        The builder never changes a document it reads, so the same one serves every form."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return self.read(path, display)
+        key = (path, display, stat.st_mtime_ns, stat.st_size)
+        hit = _SHARED.get(key)
+        if hit is None:
+            before = len(self.problems)
+            doc = self.read(path, display)
+            hit = (doc, self.problems[before:])
+            if len(_SHARED) >= 256:
+                _SHARED.clear()
+            _SHARED[key] = hit
+        else:
+            self.problems.extend(hit[1])
+        return hit[0]
 
     def include(self, owner: Loc, chain: tuple[Path, ...]) -> None:
         for item in owner.items("include"):
@@ -91,18 +146,24 @@ class Library:
             self.features.add("include")
             if Path(rel).is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
                 continue  # the schema check reports it
-            resolved = (chain[-1].parent / rel).resolve()  # chain[-1]: the including file, resolved
-            if not resolved.is_relative_to(self.root):
-                self.problems.append(item.doc.problem("include.outside_root", item.path, target=rel))
+            shown = rel if len(rel) <= 200 else rel[:200] + "…"
+            try:
+                resolved = (chain[-1].parent / rel).resolve()  # chain[-1]: the including file, resolved
+                inside, found = resolved.is_relative_to(self.root), resolved.is_file()
+            except (OSError, ValueError):  # a name too long for the file system, a NUL character …
+                self.problems.append(item.doc.problem("include.not_found", item.path, target=shown))
+                continue
+            if not inside:
+                self.problems.append(item.doc.problem("include.outside_root", item.path, target=shown))
                 continue
             if resolved in chain:
                 names = " → ".join(p.name for p in (*chain, resolved))
                 self.problems.append(item.doc.problem("include.cycle", item.path, chain=names))
                 continue
-            if not resolved.is_file():
-                self.problems.append(item.doc.problem("include.not_found", item.path, target=rel))
+            if not found:
+                self.problems.append(item.doc.problem("include.not_found", item.path, target=shown))
                 continue
-            doc = self.read(resolved, os.path.normpath(Path(item.doc.file).parent / rel))
+            doc = self.read_shared(resolved, os.path.normpath(Path(item.doc.file).parent / rel))
             if doc is None:
                 continue
             lib = Loc(doc, (), doc.data)

@@ -75,37 +75,115 @@ def read_yaml(path: Path | str, display: str | None = None) -> Document:
     """Read one YAML file; raise :class:`YamlError` with located problems."""
     name = display or str(path)
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:  # never read more than the limit, however large the file
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise YamlError([Problem.make("file.unreadable", file=name, detail=exc.strerror or str(exc))]) from None
+        raise YamlError([Problem.make("file.unreadable", file=name, line=1, column=1,
+                                      detail=exc.strerror or str(exc))]) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlError([Problem.make("yaml.too_large", file=name, size=len(raw), limit=MAX_FILE_BYTES)])
+        size = Path(path).stat().st_size
+        raise YamlError([Problem.make("yaml.too_large", file=name, line=1, column=1, size=size, limit=MAX_FILE_BYTES)])
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise YamlError([Problem.make("file.unreadable", file=name, detail=f"not UTF-8 ({exc.reason})")]) from None
+    except UnicodeDecodeError as exc:  # located at the first byte that is not UTF-8
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise YamlError([Problem.make("file.unreadable", file=name, line=line, column=column,
+                                      detail=f"not UTF-8 ({exc.reason})")]) from None
     return parse_yaml(text, name)
+
+
+def _nesting(text: str) -> Any:
+    """Where (a yaml Mark) the event stream first nests deeper than MAX_DEPTH, or None.
+
+    Runs before composing: libyaml's composer recurses once per level in C, so a document of
+    a few hundred thousand ``[`` (well under the size limit) would overflow the C stack and
+    kill the process instead of raising. The parser itself keeps an explicit stack.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return None
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Document:
     try:
+        deep = _nesting(text)
+        if deep is not None:
+            raise YamlError([Problem.make("yaml.too_deep", file=file, line=deep.line + 1, column=deep.column + 1,
+                                          limit=MAX_DEPTH)])
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=detail)]) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by its position
+        pos = exc.position if isinstance(exc.position, int) else 0
+        # libyaml counts UTF-8 bytes, the pure-Python reader characters
+        before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[:pos]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        detail = f"U+{ord(char):04X} {exc.reason} / 不允许的字符"
+        raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=detail)]) from None
+    except yaml.YAMLError as exc:
         raise YamlError([Problem.make("yaml.syntax", file=file, line=1, column=1, detail=str(exc))]) from None
     doc = Document(file, None)
     if node is None:
         doc.data = None
         return doc
+    bomb = _alias_bomb(node) if "&" in text else None  # no anchor, no alias: every node is its own
+    if bomb is not None:  # refused before a single value is built: a billion laughs costs nothing
+        raise YamlError([Problem.make("yaml.alias", file=file, line=bomb.line + 1, column=bomb.column + 1)])
     builder = _Builder(doc)
     doc.data = builder.build(node, (), 0)
     if builder.problems:
         raise YamlError(builder.problems)
     return doc
+
+
+def _alias_bomb(root: yaml.Node) -> yaml.Mark | None:
+    """Where the node graph stops being a reasonable tree, or None.
+
+    Aliases make the composed graph share nodes; expanded, it may hold billions of values, or
+    be infinite when an anchor contains its own alias. The size of every distinct node is
+    computed once (post-order, without recursion), so the check costs as much as the text.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_NODES:
+                return node.start_mark
+            continue
+        if key in size:
+            continue
+        if key in on_path:  # an anchor holding its own alias: infinitely deep
+            return node.start_mark
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                return child.start_mark
+            if id(child) not in size:
+                stack.append((child, False))
+    return None
 
 
 class _Builder:
@@ -134,6 +212,9 @@ class _Builder:
             for key_node, value_node in node.value:
                 if key_node.tag == _CORE + "merge":
                     self._fail("yaml.tag", key_node, path, tag="<<")
+                    continue
+                if key_node.tag not in _ALLOWED_TAGS:  # a tagged key (? !!python/name:os.system)
+                    self._fail("yaml.tag", key_node, path, tag=key_node.tag.replace(_CORE, "!!"))
                     continue
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, (str, int)) or isinstance(key, bool):

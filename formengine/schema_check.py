@@ -2,22 +2,26 @@
 
 jsonschema reports in JSON terms; this module turns each error into a located
 :class:`Problem` with a stable code and, for misspellings, a "did you mean".
+
+Most definitions are valid: a compiled yes/no check (:mod:`formengine.fastschema`) answers
+those in well under a millisecond, and jsonschema (imported only then) explains the others.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 from .loader import Document
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +33,20 @@ def form_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(form_schema())
+
+
+@lru_cache(maxsize=1)
+def _is_valid() -> Callable[[Any], bool] | None:
+    """The compiled yes/no check, or None when the schema uses a keyword it does not know."""
+    from .fastschema import Unsupported, compile_schema
+
+    try:
+        return compile_schema(form_schema())
+    except Unsupported:
+        return None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -38,6 +55,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def check_document(doc: Document) -> list[Problem]:
+    fast = _is_valid()
+    if fast is not None and fast(doc.data):
+        return []
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for error in _validator().iter_errors(doc.data):
@@ -50,6 +70,8 @@ def check_document(doc: Document) -> list[Problem]:
 
 
 def _explain(doc: Document, error: ValidationError) -> list[Problem]:
+    from jsonschema.exceptions import best_match
+
     path = tuple(error.absolute_path)
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:

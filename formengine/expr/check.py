@@ -163,6 +163,12 @@ class _Checker:
             low = len(fn.params) - fn.optional
             expected = f"{low}+" if fn.variadic else (f"{low}–{len(fn.params)}" if fn.optional else str(low))
             raise self.fail(node, "expr.arity", name=name, expected=expected, given=len(node.args))
+        if name == "format" and len(node.args) == 2:
+            pattern = node.args[1]
+            if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str) and set("{}%") & set(pattern.value):
+                # format() knows YYYY/YY/MM/DD and 0/0.00 only; braces or % can only be a format-string attack
+                raise ExprError("expr.forbidden", {"what": "format 模式中的 { } %", "what_en": "{ } or % in a format() pattern"},
+                                getattr(pattern, "col_offset", 0) + 1)
         for i, arg in enumerate(node.args):
             typ = self.visit(arg)
             want = fn.params[min(i, len(fn.params) - 1)]

@@ -9,7 +9,14 @@ arguments — is refused before any code exists.
 from __future__ import annotations
 
 import ast
+import io
+import re
+import tokenize
+import unicodedata
 from dataclasses import dataclass
+
+# The characters no document can print (formengine.fieldtypes.CONTROL_CHARS): '\x07' in a text constant.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 30
@@ -52,7 +59,7 @@ _NAMES: dict[type[ast.AST], tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising sets __traceback__ (a frozen one fails inside `with` blocks)
 class ExprError(Exception):
     """A problem in one expression; ``column`` is 1-based within the expression text."""
 
@@ -69,14 +76,33 @@ def parse(source: str) -> ast.Expression:
         raise ExprError("expr.too_large", {"detail": f"{len(source)} > {MAX_LENGTH} characters"})
     if "\n" in source.strip() or "\r" in source:
         raise ExprError("expr.syntax", {"detail": "an expression is one line / 表达式只能写一行"})
+    if "\0" in source:  # ast.parse refuses it with a ValueError
+        raise ExprError("expr.syntax", {"detail": "NUL character / 空字符"}, source.index("\0") + 1)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExprError("expr.syntax", {"detail": exc.msg}, exc.offset or 1) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expr.too_large", {"detail": "nesting"}) from None
+    _plain_names(source.strip())
     _whitelist(tree)
     return tree
+
+
+def _plain_names(source: str) -> None:
+    """Names must be what they look like: Python reads the identifier ``ａmount`` (fullwidth a) or
+    ``ﬁlled`` (a ligature) as ``amount`` / ``filled`` after NFKC normalisation, so a lookalike
+    would silently reach another field or function. A name that normalisation changes is refused
+    (text in quotes is free)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - ast.parse accepted it
+        return
+    for tok in tokens:
+        if tok.type == tokenize.NAME and unicodedata.normalize("NFKC", tok.string) != tok.string:
+            raise ExprError("expr.forbidden", {"what": f"会被改写的名字 {tok.string}",
+                                               "what_en": f"A lookalike name that Python rewrites ({tok.string})"},
+                            tok.start[1] + 1)
 
 
 def _whitelist(tree: ast.Expression) -> None:
@@ -103,11 +129,15 @@ def _whitelist(tree: ast.Expression) -> None:
                 raise ExprError("expr.forbidden", {"what": "关键字参数", "what_en": "Keyword arguments"}, col)
         if isinstance(node, ast.Constant) and not (node.value is None or isinstance(node.value, (bool, int, float, str))):
             raise ExprError("expr.forbidden", {"what": "该常量", "what_en": "This constant"}, col)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _CONTROL.search(node.value):
+            raise ExprError("expr.forbidden", {"what": "文字中的控制字符（如 \\x07）", "what_en": "Control characters in text (such as \\x07)"}, col)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 200:
             raise ExprError("expr.too_large", {"detail": "text constant > 200 characters"}, col)
         if isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) > 10**15:
             raise ExprError("expr.too_large", {"detail": "number > 10^15"}, col)
         if isinstance(node, ast.Constant) and isinstance(node.value, float) and node.value != node.value:
             raise ExprError("expr.forbidden", {"what": "NaN", "what_en": "NaN"}, col)
+        if isinstance(node, ast.Constant) and isinstance(node.value, float) and abs(node.value) > 10**15:
+            raise ExprError("expr.too_large", {"detail": "number > 10^15"}, col)
         for child in ast.iter_child_nodes(node):
             stack.append((child, depth + 1))

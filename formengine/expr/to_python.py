@@ -20,6 +20,8 @@ from .functions import FUNCTIONS
 Compiled = Callable[[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None], Any]
 
 MAX_TEXT = 10_000
+MAX_LIST = 1_000_000  # items a repeated list may hold (runtime.js: the same)
+MAX_INT_BITS = 4096  # a whole-number power larger than this is refused, not computed
 
 
 class EvaluationError(Exception):
@@ -42,6 +44,22 @@ def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             raise EvaluationError("text too long")
         return result
     return run
+
+
+def _mul(a: Any, b: Any) -> Any:
+    """``*``; text or a list times a whole number repeats it, refused *before* it is built when
+    the result would pass MAX_TEXT characters / MAX_LIST items (``coalesce(name) * 10**9``)."""
+    if a is None or b is None:
+        return None
+    for seq, times in ((a, b), (b, a)):
+        if isinstance(seq, (str, list)) and isinstance(times, int):
+            limit, what = (MAX_TEXT, "text") if isinstance(seq, str) else (MAX_LIST, "list")
+            if len(seq) * max(times, 0) > limit:
+                raise EvaluationError(f"{what} too long")
+    try:
+        return operator.mul(a, b)
+    except (TypeError, InvalidOperation) as exc:
+        raise EvaluationError(str(exc)) from None
 
 
 def _div(a: Any, b: Any) -> Any:
@@ -74,6 +92,8 @@ def _pow(a: Any, b: Any) -> Any:
         return None  # 1 / 0 in disguise: null like division by zero, not Decimal('Infinity')
     if b < 0 or not isinstance(b, int):
         return _num(a) ** _num(b)
+    if isinstance(a, int) and a.bit_length() * b > MAX_INT_BITS:  # ((x ** 10) ** 10) ** 10 …
+        raise EvaluationError("number too large")
     return a ** b
 
 
@@ -160,7 +180,7 @@ def _attr(value: Any, name: str) -> Any:
 
 
 _RUNTIME: dict[str, Any] = {
-    "_add": _arith(operator.add), "_sub": _arith(operator.sub), "_mul": _arith(operator.mul),
+    "_add": _arith(operator.add), "_sub": _arith(operator.sub), "_mul": _mul,
     "_div": _div, "_floordiv": _floordiv, "_mod": _mod, "_pow": _pow,
     "_neg": _neg, "_pos": _pos, "_not": _not, "_truth": _truth, "_and": _and, "_or": _or,
     "_in": _in, "_not_in": _not_in, "_column": _column, "_attr": _attr,
