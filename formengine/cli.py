@@ -49,21 +49,60 @@ def main() -> None:
     """
 
 
+def _check_one(file: Path) -> list[Any] | None:
+    """The problems of one form file (None when it has none)."""
+    from .form import load
+
+    try:
+        load(file)
+    except FormDefinitionError as exc:
+        return exc.problems
+    return None
+
+
+def _check_chunk(files: list[Path]) -> list[list[Any] | None]:
+    return [_check_one(f) for f in files]
+
+
+PARALLEL_CHECK_FROM = 16  # forms; below that, starting processes costs more than it saves
+
+
+def _check_all(files: list[Path], jobs: int) -> list[list[Any] | None]:
+    """Check every file, in forked worker processes when there are many (results in file order)."""
+    import os
+
+    if jobs == 0:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = min(cores, 4)
+    if jobs < 2 or len(files) < PARALLEL_CHECK_FROM or os.name != "posix":
+        return [_check_one(f) for f in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import form  # noqa: F401 - imported before forking: the workers inherit it
+    from .schema_check import _is_valid
+
+    _is_valid()  # the compiled schema check too
+    size = -(-len(files) // (jobs * 2))  # two chunks per worker: an even finish without many round trips
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--hints/--no-hints", default=True, help="Show how to fix each problem / 显示修改提示")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes checking files at once; 0: one per core (up to 4) / 并行进程数")
 @_lang_option
-def check(paths: tuple[str, ...], hints: bool, lang: Lang) -> None:
+def check(paths: tuple[str, ...], hints: bool, jobs: int, lang: Lang) -> None:
     """Check form files or folders; report every problem / 检查表单定义，报告所有问题。"""
-    from .form import load
-
     files = _form_paths(paths)
     failed = 0
     problems = 0
-    for file in files:
-        try:
-            load(file)
-        except FormDefinitionError as exc:
+    for found in _check_all(files, jobs):
+        if found is not None:
+            exc = FormDefinitionError(found)
             failed += 1
             problems += len(exc.problems)
             _echo_problems(exc, lang, hints)
@@ -157,7 +196,9 @@ def _split_formats(value: str) -> list[str]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--to", "formats", default="html", show_default=True, help="Comma-separated formats: html,md,docx")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False), help="Fill with this data (JSON or YAML)")
+@click.option("--data", type=click.Path(exists=True),
+              help="Fill with this data (JSON or YAML); a JSON Lines file (.jsonl) or a folder of data files "
+                   "makes one document per record, named FORM_ID-N.EXT / 每条记录生成一份文档")
 @click.option("--fillable", is_flag=True, help="HTML: a fillable page with live rules")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Parallel processes")
@@ -165,7 +206,7 @@ def _split_formats(value: str) -> list[str]:
 def render(paths: tuple[str, ...], formats: str, data: str | None, fillable: bool, out_dir: str, jobs: int,
            lang: Lang) -> None:
     """Render forms blank or filled / 生成空白或已填写的文档。"""
-    from .rendering import RendererError, available, render_files
+    from .rendering import RendererError, available, is_batch, render_batch, render_files
 
     wanted = _split_formats(formats)
     names = available()
@@ -174,6 +215,10 @@ def render(paths: tuple[str, ...], formats: str, data: str | None, fillable: boo
         click.echo(f"未知格式 / unknown format: {', '.join(unknown)}; 可用 / available: {', '.join(sorted(names))}",
                    err=True)
         sys.exit(2)
+    if data and is_batch(Path(data)):
+        ok = render_batch(_form_paths(paths), wanted, Path(data), Path(out_dir), fillable=fillable, jobs=jobs,
+                          lang=lang)
+        sys.exit(0 if ok else 1)
     values = _load_data(data, lang) if data else None
     try:
         ok = render_files(_form_paths(paths), wanted, values, Path(out_dir), fillable=fillable, jobs=jobs, lang=lang)
