@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WrapValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WrapValidator
 from pydantic import Field as PField
 from pydantic_core import PydanticCustomError
 
@@ -47,27 +47,27 @@ class YearMonthRange(_Strict):
 
 
 class Signature(_Strict):
-    name: str | None = None
+    name: _Str = None
     date: _Date = None
 
 
 class ImageInfo(_Strict):
-    name: str | None = None
-    width: int | None = None
-    height: int | None = None
-    bytes: int | None = None
-    format: str | None = None
+    name: _Str = None
+    width: _Int = None
+    height: _Int = None
+    bytes: _Int = None
+    format: _Str = None
 
 
 class FileInfo(_Strict):
-    name: str | None = None
-    bytes: int | None = None
-    format: str | None = None
+    name: _Str = None
+    bytes: _Int = None
+    format: _Str = None
 
 
 class ChoiceDetail(_Strict):
     value: str
-    detail: Decimal | int | str | None = None
+    detail: Decimal | int | str | None = None  # parsed and checked by the option's blank (parse_detail)
 
 
 # ---------------------------------------------------------------- parsers
@@ -99,8 +99,6 @@ def parse_year_month(v: Any) -> Any:
 
 
 _Date = Annotated[dt.date | None, BeforeValidator(parse_date)]
-DateRange.model_rebuild()
-Signature.model_rebuild()
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)(?::[0-5]\d)?$")
 
@@ -145,10 +143,51 @@ def parse_decimal(v: Any) -> Any:
     raise fail("type", expected_zh="数字", expected_en="a number")
 
 
+MAX_DIGITS = 28  # Decimal's precision: a number with more digits cannot be computed with exactly
+
+
+def _too_many_digits() -> PydanticCustomError:
+    return fail("type", expected_zh=f"不超过 {MAX_DIGITS} 位的数字", expected_en=f"a number of at most {MAX_DIGITS} digits")
+
+
+def check_int(v: Any) -> Any:
+    """A whole number of at most MAX_DIGITS digits (10**5000 would not even print)."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10**MAX_DIGITS:
+        raise _too_many_digits()
+    return v
+
+
+_Int = Annotated[int | None, AfterValidator(check_int)]
+
+
 def parse_text(v: Any) -> Any:
     if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+        if isinstance(v, int) and abs(v) >= 10**MAX_DIGITS:
+            raise fail("type", expected_zh="文字", expected_en="text")
         return str(v)  # a phone or code typed as a number in YAML/JSON
+    return no_control_chars(v)  # before whitespace is trimmed: "x\x0b" is refused, not cut to "x"
+
+
+# XML 1.0 forbids these (a Word document cannot hold them) and nobody types them on purpose.
+# Tab, line feed and carriage return are ordinary text.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def no_control_chars(v: Any) -> Any:
+    """Refuse a text holding control characters, naming them (never stripped silently)."""
+    if isinstance(v, str):
+        found = sorted(set(CONTROL_CHARS.findall(v)))
+        if found:
+            raise fail("control_chars", chars=", ".join(f"U+{ord(c):04X}" for c in found[:5]))
     return v
+
+
+_Str = Annotated[str | None, AfterValidator(no_control_chars)]
+DateRange.model_rebuild()
+Signature.model_rebuild()
+ImageInfo.model_rebuild()
+FileInfo.model_rebuild()
+ChoiceDetail.model_rebuild()
 
 
 # ---------------------------------------------------------------- checks built per field
@@ -179,13 +218,13 @@ def _places(places: int) -> Callable[[Any], Any]:
     def check(v: Any) -> Any:
         if v is None:
             return v
-        try:
-            exact = v.quantize(step) if v.as_tuple().exponent < -places else v
+        try:  # always quantize: 1E+999999999 has no fraction but would print a billion digits
+            exact = v.quantize(step)
         except InvalidOperation:  # more digits than Decimal's 28 of precision
-            raise fail("type", expected_zh="不超过 28 位的数字", expected_en="a number of at most 28 digits") from None
+            raise _too_many_digits() from None
         if exact != v:
             raise fail("places", places=places)
-        return exact
+        return exact  # "80" and "80.0" are stored as 80.00, like computed values
     return check
 
 
@@ -196,6 +235,7 @@ def _text_rules(field: Field) -> Callable[[Any], Any]:
     def check(v: Any) -> Any:
         if v is None:
             return v
+        no_control_chars(v)
         if field.min_length is not None and len(v) < field.min_length:
             raise fail("min_length", limit=field.min_length)
         if field.max_length is not None and len(v) > field.max_length:
@@ -265,11 +305,11 @@ def parse_detail(option_blank: str, detail: Any) -> Any:
         return d
     if option_blank == "integer":
         if isinstance(detail, int) and not isinstance(detail, bool):
-            return detail
-        if isinstance(detail, str) and detail.strip().lstrip("-").isdigit():
+            return check_int(detail)
+        if isinstance(detail, str) and detail.strip().lstrip("-").isdigit() and len(detail.strip()) <= MAX_DIGITS:
             return int(detail)
         raise fail("type", expected_zh="整数", expected_en="an integer")
-    return parse_text(detail)
+    return no_control_chars(parse_text(detail))
 
 
 def _one_choice(choices: ChoiceList) -> Callable[[Any], Any]:
@@ -359,7 +399,7 @@ def _formatted(code: str, ok: Callable[[str], bool], norm: Callable[[str], str] 
 
 
 def _int_ann(f: Field) -> Any:
-    return Annotated[int | None, _after(_bounds(f))]
+    return Annotated[int | None, _after(check_int, _bounds(f))]
 
 
 def _decimal_ann(places: Callable[[Field], int]) -> Callable[[Field], Any]:

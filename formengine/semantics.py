@@ -9,7 +9,9 @@ and invalid data, where it still finds every other error.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -38,11 +40,22 @@ def view(value: Any) -> Any:
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    if value is None:
+        return True
+    if isinstance(value, (str, list, dict)):
+        return not value
+    if isinstance(value, BaseModel):  # a signature or range with nothing filled in
+        return all(is_empty(v) for v in value.__dict__.values())
+    return False
 
 
 def _key(k: str) -> str:
     return data_path(["x", k])[1:]
+
+
+_CENT, _ONE = Decimal("0.01"), Decimal(1)
+_FAILED = object()
+_STEPS: dict[int, Decimal] = {}
 
 
 def coerce(field: Field, value: Any) -> Any:
@@ -51,11 +64,14 @@ def coerce(field: Field, value: Any) -> Any:
         return None
     t = field.type
     if t == "money":
-        return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
     if t in ("decimal", "percent"):
-        return Decimal(value).quantize(Decimal(1).scaleb(-field.places), rounding=ROUND_HALF_UP)
+        step = _STEPS.get(field.places)
+        if step is None:
+            step = _STEPS[field.places] = Decimal(1).scaleb(-field.places)
+        return Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
     if t in ("integer", "rating"):
-        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return int(Decimal(value).quantize(_ONE, rounding=ROUND_HALF_UP))
     if t in ("text", "textarea", "choice", "year_month", "time"):
         if isinstance(value, Decimal):
             return format(value, "f")
@@ -79,17 +95,102 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+# ------------------------------------------------------------------ the plan of a form
+
+
+@dataclass(frozen=True)
+class _TablePlan:
+    table: Table
+    defaults: tuple[Field, ...]  # columns with a default to fill in
+    viewed: bool  # a choice column: expressions read a view of each row, not the row itself
+    inputs: tuple[str, ...]  # columns a person fills in (a row with none of them is empty)
+    checked: tuple[tuple[Field, int], ...]  # (column, presence rule: 0, _REQUIRED or _CONDITIONAL), in order
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a submission of one form needs done, worked out once per form: which fields have
+    defaults, which values expressions see through :func:`view`, the computed values in order,
+    and the members that have a rule to check (a field without one needs no visit)."""
+
+    defaults: tuple[Field, ...]
+    viewed: tuple[str, ...]
+    tables: tuple[_TablePlan, ...]
+    table_plans: dict[str, _TablePlan]
+    computes: tuple[tuple[str | None, str, Table | Tree | None, Field], ...]
+    members: tuple[Field | Table | Tree | Grid, ...]
+
+
+_CHOICES = ("choice", "multi_choice")
+_PLANS: dict[int, tuple[weakref.ref[FormSpec], _Plan]] = {}
+
+
+_REQUIRED, _CONDITIONAL = 1, 2
+
+
+def _has_presence_rule(f: Field) -> bool:
+    return bool(f.visible_if) or f.required or f.required_if is not None
+
+
+def _presence_rule(f: Field) -> int:
+    if f.visible_if or f.required_if is not None:
+        return _CONDITIONAL
+    return _REQUIRED if f.required else 0
+
+
+def _make_plan(spec: FormSpec) -> _Plan:
+    tables = []
+    for t in spec.tables:
+        tables.append(_TablePlan(
+            t, tuple(c for c in t.columns if c.compute is None and (c.default is not None or c.default_expr is not None)),
+            any(c.type in _CHOICES for c in t.columns), tuple(c.id for c in t.columns if c.compute is None),
+            tuple((c, _presence_rule(c)) for c in t.columns if _has_presence_rule(c) or c.unique)))
+    computes: list[tuple[str | None, str, Table | Tree | None, Field]] = []
+    for owner, fid in spec.compute_order:
+        if owner is None:
+            f = spec.field(fid)
+            assert f is not None and f.compute is not None
+            computes.append((None, fid, None, f))
+            continue
+        container: Table | Tree = spec.table(owner) or next(t for t in spec.trees if t.id == owner)
+        computes.append((owner, fid, container, next(c for c in container.columns if c.id == fid)))
+    members = tuple(m for m in spec.members if not isinstance(m, Field) or _has_presence_rule(m))
+    return _Plan(
+        defaults=tuple(f for f in spec.fields if f.compute is None and (f.default is not None or f.default_expr is not None)),
+        viewed=tuple(f.id for f in spec.fields if f.type in _CHOICES),
+        tables=tuple(tables), table_plans={tp.table.id: tp for tp in tables}, computes=tuple(computes),
+        members=members)
+
+
+def _plan(spec: FormSpec) -> _Plan:
+    """The plan of a spec, made on its first submission and kept while the spec lives."""
+    hit = _PLANS.get(id(spec))
+    if hit is not None and hit[0]() is spec:
+        return hit[1]
+    plan = _make_plan(spec)
+    key = id(spec)
+    _PLANS[key] = (weakref.ref(spec, lambda _: _PLANS.pop(key, None)), plan)
+    return plan
+
+
 class Evaluator:
     """One pass over one submission."""
 
     def __init__(self, spec: FormSpec, values: dict[str, Any], report: Report, skip: set[str]):
         self.spec = spec
+        self.plan = plan = _plan(spec)
         self.values = values
         self.report = report
         self.skip = skip  # paths already reported as invalid values
-        self.env: dict[str, Any] = {k: view(v) for k, v in values.items()}
-        for t in spec.tables:
-            self.env[t.id] = [self._row_env(r) for r in self._rows(values.get(t.id))]
+        self.given: dict[str, Any] = {}  # values submitted for conditional computed fields, judged by presence()
+        self.env: dict[str, Any] = dict(values)
+        for k in plan.viewed:
+            if k in values:
+                self.env[k] = view(values[k])
+        for tp in plan.tables:
+            rows = self._rows(values.get(tp.table.id))
+            # without choices a row reads the same to expressions as it is stored: one dict serves both
+            self.env[tp.table.id] = [self._row_env(r) for r in rows] if tp.viewed else rows
         for g in spec.grids:
             self.env[g.id] = values.get(g.id)
 
@@ -107,7 +208,7 @@ class Evaluator:
 
     def run(self, expr: Expression, path: str, row: Row | None = None, ctx: dict[str, Any] | None = None) -> Any:
         try:
-            return expr(self.env, row, ctx)
+            return expr.run(self.env, row, ctx)
         except Exception as exc:  # noqa: BLE001 - a rule that cannot run on this data is reported, never raised
             self.issue(path, "evaluation", detail=f"{expr.source}: {_reason(exc)}")
             return None
@@ -123,7 +224,7 @@ class Evaluator:
         for grid in self.spec.grids:
             self.grid(grid)
         self.computes()
-        for m in self.spec.members:
+        for m in self.plan.members:  # members with nothing to check are left out of the plan
             if isinstance(m, Field):
                 self.presence(m, self.values, self.env, m.id, None, None)
             elif isinstance(m, Table):
@@ -137,12 +238,15 @@ class Evaluator:
             self.check(check, None, None, "")
 
     def defaults(self) -> None:
-        for f in self.spec.fields:
+        for f in self.plan.defaults:
             self._default(f, self.values, self.env, f.id, None)
-        for t in self.spec.tables:
+        for tp in self.plan.tables:
+            if not tp.defaults:
+                continue
+            t = tp.table
             for i, row in enumerate(self._rows(self.values.get(t.id))):
                 env_row = self.env[t.id][i]
-                for c in t.columns:
+                for c in tp.defaults:
                     self._default(c, row, env_row, f"{t.id}[{i}].{c.id}", env_row)
 
     def _default(self, f: Field, store: Row, env: Row, path: str, row: Row | None) -> None:
@@ -156,35 +260,44 @@ class Evaluator:
             env[f.id] = view(value)
 
     def computes(self) -> None:
-        for owner, fid in self.spec.compute_order:
+        for owner, fid, container, column in self.plan.computes:
             if owner is None:
-                f = self.spec.field(fid)
-                assert f is not None and f.compute is not None
-                self._compute(f, self.values, self.env, fid, None, None)
+                self._compute(column, self.values, self.env, fid, None, None)
                 continue
-            container = self.spec.table(owner) or next(t for t in self.spec.trees if t.id == owner)
-            column = next(c for c in container.columns if c.id == fid)
             if isinstance(container, Table):
                 rows = self._rows(self.values.get(owner))
+                env_rows = self.env[owner]
+                assert column.compute is not None
+                run, env = column.compute.run, self.env
                 for i, row in enumerate(rows):
-                    env_row = self.env[owner][i]
-                    self._compute(column, row, env_row, f"{owner}[{i}].{fid}", env_row, {"index": i})
+                    env_row = env_rows[i]
+                    ctx = {"index": i}
+                    try:  # the common case inline: the rule runs and gives a value
+                        result = run(env, env_row, ctx)
+                    except Exception:  # noqa: BLE001 - _compute runs it again and reports why
+                        result = _FAILED
+                    self._compute(column, row, env_row, f"{owner}[{i}].{fid}", env_row, ctx,
+                                  None if result is _FAILED else (result,))
             else:
                 for node, env_node, path, outline in self._nodes(self.values.get(owner), owner, ()):
                     self._compute(column, node, env_node, f"{path}.{fid}", env_node, {"outline": outline})
 
-    def _compute(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None) -> None:
+    def _compute(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None,
+                 ran: tuple[Any] | None = None) -> None:
+        """Derive a computed value (``ran``: the rule's result when the caller already ran it)."""
         assert f.compute is not None
-        result = self.run(f.compute, path, row, ctx)
+        result = self.run(f.compute, path, row, ctx) if ran is None else ran[0]
         try:
             result = coerce(f, result)
         except (ArithmeticError, ValueError, TypeError) as exc:
             self.issue(path, "evaluation", detail=f"{f.compute.source}: {_reason(exc)}")
             return
         given = store.get(f.id)
+        if f.visible_if and not is_empty(given):  # hidden: reported as such, not as a mismatch (presence)
+            self.given[path] = given
         if result is None:
             return
-        if not is_empty(given) and given != result:
+        if not is_empty(given) and given != result and not f.visible_if:
             self.issue(path, "computed_mismatch", expected=_show(result), given=_show(given))
         store[f.id] = result
         env[f.id] = view(result)
@@ -206,10 +319,14 @@ class Evaluator:
         value = store.get(f.id)
         if f.visible_if and not self.visible(f.visible_if, path, row, ctx):
             if f.compute is not None:
+                if path in self.given:  # submitted for a field that does not apply: reported, not dropped
+                    self.issue(path, "hidden_filled")
                 store[f.id] = None  # a derived value of a field that does not apply
             elif not is_empty(value):
                 self.issue(path, "hidden_filled")
             return
+        if f.compute is not None and path in self.given and value is not None and self.given[path] != value:
+            self.issue(path, "computed_mismatch", expected=_show(value), given=_show(self.given[path]))
         if is_empty(value):
             needed = f.required or (f.required_if is not None and self.run(f.required_if, path, row, ctx) is True)
             if needed:
@@ -227,16 +344,21 @@ class Evaluator:
         if t.max_rows is not None and len(rows) > t.max_rows:
             self.issue(t.id, "max_rows", limit=t.max_rows)
         seen: dict[str, dict[Any, int]] = {c.id: {} for c in t.columns if c.unique}
+        tp = self.plan.table_plans[t.id]
         for i, raw_row in enumerate(rows):
             row = _d(raw_row) if raw_row is not None else {}
             env_row = self.env[t.id][i]
             path = f"{t.id}[{i}]"
-            if all(is_empty(row.get(c.id)) or c.compute is not None for c in t.columns):
+            if all(is_empty(row.get(cid)) for cid in tp.inputs):
                 self.issue(path, "empty_row")
                 continue
             ctx = {"index": i}
-            for c in t.columns:
-                self.presence(c, row, env_row, f"{path}.{c.id}", env_row, ctx)
+            for c, present in tp.checked:  # the columns with a presence rule or unique, in order
+                if present == _REQUIRED:  # required, unconditionally: presence() in short
+                    if is_empty(row.get(c.id)):
+                        self.issue(f"{path}.{c.id}", "required")
+                elif present:
+                    self.presence(c, row, env_row, f"{path}.{c.id}", env_row, ctx)
                 if c.unique and not is_empty(row.get(c.id)):
                     key = view(row.get(c.id))
                     if key in seen[c.id]:

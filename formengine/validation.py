@@ -64,7 +64,7 @@ def validate(spec: FormSpec, model: type[BaseModel], data: Any) -> ValidationRes
 def _invalid(spec: FormSpec, model: type[BaseModel], data: Mapping[str, Any], exc: ValidationError) -> ValidationResult:
     issues: list[ValidationIssue] = []
     bad: set[str] = set()
-    cleaned = copy.deepcopy(dict(data))
+    cleaned = _copy(dict(data))
     for err in exc.errors(include_url=False):
         parts = _data_path(data, err["loc"])
         path = data_path(parts)
@@ -84,6 +84,25 @@ def _invalid(spec: FormSpec, model: type[BaseModel], data: Mapping[str, Any], ex
     if partial is not None:
         Evaluator(spec, partial, issues.append, bad).evaluate()
     return ValidationResult(None, issues)
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of the mappings and lists of a submission, without recursion: garbage nested
+    thousands of levels deep must be reported, not crash ``copy.deepcopy`` with a RecursionError."""
+    out: dict[str, Any] = {}
+    stack: list[tuple[Any, Any]] = [(data, out)]
+    while stack:
+        source, target = stack.pop()
+        pairs = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, value in pairs:
+            if isinstance(value, (Mapping, list)):
+                child: Any = {} if isinstance(value, Mapping) else [None] * len(value)
+                stack.append((value, child))
+                value = child
+            else:
+                value = copy.copy(value)
+            target[key] = value
+    return out
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:

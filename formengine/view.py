@@ -54,10 +54,16 @@ def format_year_month(v: Any, lang: Lang = "zh") -> str:
     return str(v) if lang == "en" else f"{int(year)}年{int(month)}月"
 
 
+_STEPS: dict[int, Decimal] = {}
+
+
 def format_number(v: Any, places: int | None = None) -> str:
     if isinstance(v, Decimal):
         if places is not None:
-            v = v.quantize(Decimal(1).scaleb(-places))
+            step = _STEPS.get(places)
+            if step is None:
+                step = _STEPS[places] = Decimal(1).scaleb(-places)
+            v = v.quantize(step)
         return format(v, "f")
     return str(v)
 
@@ -67,11 +73,17 @@ def option_label(field: Field, value: str, lang: Lang) -> str:
     return option.label.get(lang) if option else value
 
 
+_PLAIN_TYPES = frozenset({"text", "textarea", "integer", "rating", "time", "phone", "mobile", "email", "url",
+                          "postcode", "id_card", "uscc", "bank_account", "plate_number"})
+
+
 def display(field: Field, value: Any, lang: Lang = "zh") -> str:
     """A value as a reader sees it on paper; '' for an empty value."""
-    if value is None or value == "" or value == []:
+    if value is None or (isinstance(value, (str, list)) and not value):
         return ""
     t = field.type
+    if t in _PLAIN_TYPES:  # the last line below, without walking the other types first
+        return format_number(value) if isinstance(value, Decimal) else str(value)
     if t == "money":
         return format_number(value, 2)
     if t in ("decimal",):
@@ -355,7 +367,8 @@ def _paragraph(item: TextItem, data: dict[str, Any], lang: Lang) -> ParagraphVie
 
 
 def _cells(columns: tuple[Field, ...], row: Any, lang: Lang) -> list[str]:
-    return [display(c, _get(row, c.id), lang) for c in columns]
+    values = row.__dict__ if isinstance(row, BaseModel) else row if isinstance(row, dict) else {}
+    return [display(c, values.get(c.id), lang) for c in columns]
 
 
 def _table(t: Table, rows: Any, lang: Lang) -> TableView:

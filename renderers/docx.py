@@ -87,7 +87,9 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def _esc(text: str) -> str:
-    text = _INVALID_XML.sub("", text)
+    # Validation refuses these characters in values and loading refuses them in definitions; should
+    # one still arrive (values rendered without validation), it shows as U+FFFD, never silently lost.
+    text = _INVALID_XML.sub("\ufffd", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 

@@ -35,12 +35,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 
-def form_paths(form_ids: tuple[str, ...] | list[str] = ()) -> dict[str, Path]:
+def form_paths(form_ids: tuple[str, ...] | list[str] = (), forms_dir: Path = FORMS) -> dict[str, Path]:
     """Form id → file, for the given ids (all forms when none are given); unknown ids are skipped."""
     from formengine.form import form_files, load
 
     found: dict[str, Path] = {}
-    for path in form_files(FORMS):
+    for path in form_files(forms_dir):
         try:
             form = load(path)
         except Exception as exc:  # noqa: BLE001 - a broken form must not stop the other screenshots
@@ -51,7 +51,7 @@ def form_paths(form_ids: tuple[str, ...] | list[str] = ()) -> dict[str, Path]:
         return found
     missing = [f for f in form_ids if f not in found]
     for form_id in missing:
-        print(f"skip {form_id}: no such form under {FORMS}", file=sys.stderr)
+        print(f"skip {form_id}: no such form under {forms_dir}", file=sys.stderr)
     return {f: found[f] for f in form_ids if f in found}
 
 
@@ -91,9 +91,10 @@ class _Browser:
         self._pw.stop()
 
 
-def _pages(browser: Any, items: dict[str, Path]) -> Iterator[tuple[str, Any]]:
+def _pages(browser: Any, items: dict[str, Path], viewport: tuple[int, int] = (1240, 900),
+           scale: float = 1) -> Iterator[tuple[str, Any]]:
     for form_id, path in items.items():
-        page = browser.new_page(viewport={"width": 1240, "height": 900}, device_scale_factor=1)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale)
         try:
             page.set_content(printable_html(path), wait_until="load")
             page.evaluate("document.fonts.ready")
@@ -102,14 +103,18 @@ def _pages(browser: Any, items: dict[str, Path]) -> Iterator[tuple[str, Any]]:
             page.close()
 
 
-def html_screenshots(form_ids: tuple[str, ...] | list[str] = DEFAULT_FORMS, out: Path = OUT) -> list[Path]:
-    """Full-page PNGs of the printable HTML of each form into ``out/<form_id>.png``."""
+def html_screenshots(form_ids: tuple[str, ...] | list[str] = DEFAULT_FORMS, out: Path = OUT, *,
+                     forms_dir: Path = FORMS, viewport: tuple[int, int] = (1240, 900),
+                     full_page: bool = True, scale: float = 1) -> list[Path]:
+    """PNGs of the printable HTML of each form into ``out/<form_id>.png``: the full page by default,
+    or only the first screen (``full_page=False``) of a ``viewport`` (width, height) window, as the
+    gallery's thumbnails are (``docs/tools/gallery.py``); ``scale`` < 1 gives smaller pictures."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with _Browser() as browser:
-        for form_id, page in _pages(browser, form_paths(form_ids)):
+        for form_id, page in _pages(browser, form_paths(form_ids, forms_dir), viewport, scale):
             target = out / f"{form_id}.png"
-            page.screenshot(path=str(target), full_page=True)
+            page.screenshot(path=str(target), full_page=full_page)
             written.append(target)
             print(f"{form_id} → {_shown(target)}")
     return written

@@ -208,15 +208,23 @@ def _left(s: Any, n: Any) -> Any:
 
 
 def _cells(grid: Any) -> list[Any]:
-    return [v for row in (grid or {}).values() if isinstance(row, dict) for v in row.values()]
+    return [v for key in (grid or {}) for v in _grid_row(grid, key).values()]
+
+
+def _grid_row(grid: Any, row: Any) -> dict[str, Any]:
+    """A grid row as {column: value}; a question-matrix row (one chosen column) as {column: True}."""
+    value = (grid or {}).get(str(row))
+    if isinstance(value, str):
+        return {value: True}
+    return value if isinstance(value, dict) else {}
 
 
 def _row_total(grid: Any, row: Any) -> Any:
-    return _sum(list(((grid or {}).get(str(row)) or {}).values()))
+    return _sum(list(_grid_row(grid, row).values()))
 
 
 def _column_total(grid: Any, column: Any) -> Any:
-    return _sum([r.get(str(column)) for r in (grid or {}).values() if isinstance(r, dict)])
+    return _sum([_grid_row(grid, key).get(str(column)) for key in (grid or {})])
 
 
 def _grid_total(grid: Any) -> Any:
@@ -224,7 +232,7 @@ def _grid_total(grid: Any) -> Any:
 
 
 def _cell(grid: Any, row: Any, column: Any) -> Any:
-    return ((grid or {}).get(str(row)) or {}).get(str(column))
+    return _grid_row(grid, row).get(str(column))
 
 
 def _pairs(a: Any, b: Any) -> list[tuple[Any, Any]]:

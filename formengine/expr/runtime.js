@@ -29,6 +29,7 @@
 
   var PREC = 28;
   var MAX_TEXT = 10000;
+  var MAX_INT_BITS = 4096;
   var MAX_POWER = 10;
   var MAX_EXP = 999999; // Python's default Emax; larger exponents are refused on input
 
@@ -1084,7 +1085,11 @@
     if (negative && isZeroNumber(a)) return null; // zero to a negative power: a division by zero
     if (negative || b instanceof Dec) return powDec(toDec(a), toDec(b));
     if (a instanceof Dec) return powDec(a, toDec(b));
-    return toInt(a) ** toInt(b);
+    var base = toInt(a);
+    if (BigInt(babs(base).toString(2).length) * toInt(b) > BigInt(MAX_INT_BITS) && babs(base) > 1n) {
+      fail('number too large'); // ((x ** 10) ** 10) ** 10 …: refused, not computed
+    }
+    return base ** toInt(b);
   };
 
   R.neg = function (a) {
@@ -1238,6 +1243,11 @@
   function gridRow(grid, row) {
     var r = R.get(gridOf(grid), pyStr(row));
     if (!truth(r)) return {};
+    if (typeof r === 'string') {  // a question-matrix row: the chosen column
+      var chosen = {};
+      chosen[r] = true;
+      return chosen;
+    }
     if (r instanceof Map) return Object.fromEntries(r);
     if (!isPlainObject(r)) fail("'" + typeName(r) + "' object has no attribute 'values'");
     return r;
@@ -1577,6 +1587,7 @@
       values(g).forEach(function (r) {
         if (r instanceof Map) cells.push(r.has(key) ? r.get(key) : null);
         else if (isPlainObject(r)) cells.push(R.get(r, key));
+        else if (typeof r === 'string') cells.push(r === key ? true : null);
       });
       return sumList(present(cells));
     },
@@ -1587,6 +1598,7 @@
           cells.push(v);
         });
         else if (isPlainObject(r)) cells = cells.concat(values(r));
+        else if (typeof r === 'string') cells.push(true);
       });
       return sumList(present(cells));
     },
