@@ -27,6 +27,7 @@ def forms():
 _REQUIRED = {
     "FORMENGINE_REQUIRE_BROWSER": ("chromium", "playwright", "browser"),
     "FORMENGINE_REQUIRE_NODE": ("node",),
+    "FORMENGINE_REQUIRE_LIBREOFFICE": ("soffice", "libreoffice"),
 }
 
 
