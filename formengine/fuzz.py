@@ -1128,7 +1128,8 @@ def report(defs: DefinitionCounts | None, subs: SubmissionCounts | None, sandbox
         for p in SANDBOX_PAYLOADS:
             shown = p.expr if len(p.expr) <= 60 else p.expr[:57] + "…"
             shown = shown.replace("|", "\\|").replace("\n", "\\n").replace("\x00", "\\x00").replace("`", "'")
-            out.append(f"| {p.name} | `{shown}` | {', '.join(p.codes) or 'expr.*'} |")
+            name = p.name.replace("_", "\\_") if "`" not in p.name else p.name  # __import__ is not bold
+            out.append(f"| {name} | `{shown}` | {', '.join(p.codes) or 'expr.*'} |")
         out += [""]
         if sandbox.failures:
             out += ["Not refused:", ""] + [f"* {f}" for f in sandbox.failures] + [""]
