@@ -18,16 +18,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import cn
+from .codes import did_you_mean
 from .errors import FormDefinitionError, Problem
 from .expr import ExprError, Expression, Scope, compile_expression
-from .expr.check import LITERAL_NAMES, suggest
+from .expr.check import LITERAL_NAMES
 from .expr.types import GRID, Type
 from .expr.types import table as table_type
-from .graph import compute_order
 from .fieldtypes import COMMON, GRID_CELL_TYPES, TYPES, expr_type
+from .graph import compute_order
 from .library import Library, Loc, find_root
 from .loader import Path_
-from .schema_check import did_you_mean
 from .spec import (
     Bounds,
     Check,
@@ -151,7 +151,7 @@ class Builder(Library):
         name = name_loc.value
         if name not in self.blocks:
             self.problems.append(name_loc.doc.problem("ref.unknown_block", name_loc.path, name=name,
-                                                      suggestion=did_you_mean(str(name), self.blocks)))
+                                                      suggestion=did_you_mean(str(name), list(self.blocks))))
             return None
         self.features.add("blocks")
         return self.blocks[name]
@@ -326,7 +326,7 @@ class Builder(Library):
             name = raw.value
             if name not in self.choice_lists:
                 self.problems.append(raw.doc.problem("ref.unknown_choices", raw.path, name=name,
-                                                     suggestion=did_you_mean(name, self.choice_lists)))
+                                                     suggestion=did_you_mean(name, list(self.choice_lists))))
                 return None
             if name not in self._choice_cache:
                 built = self.options(self.choice_lists[name], name)
@@ -403,7 +403,7 @@ class Builder(Library):
                 path = use.id(path) if use.prefix and path in use.local else str(path)
                 if not self.known_path(path, scope):
                     self.problems.append(loc.doc.problem("ref.unknown_path", loc.path + ("path",), name=path,
-                                                         suggestion=suggest(path, scope.all_names())))
+                                                         suggestion=did_you_mean(path, scope.all_names())))
             else:
                 named = sorted(rule.row_names) or sorted(rule.names) or [f"{t}.{c}" for t, c in sorted(rule.columns)]
                 ordered = [n for n in _names_in_order(rule) if n in named] or named

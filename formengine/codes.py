@@ -268,14 +268,30 @@ VALIDATION: dict[str, Code] = {
 }
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A message parameter that reads differently in each language (a "did you mean" hint)."""
+
+    zh: str
+    en: str
+
+
+def did_you_mean(word: str, candidates: list[str]) -> Localized | str:
+    """" (did you mean X?)" in the message's language when a candidate is close; else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return Localized(f"（是否想写 {close[0]}？）", f" (did you mean {close[0]}?)") if close else ""
+
+
 def definition_message(code: str, params: dict[str, object]) -> tuple[str, str]:
     entry = DEFINITION[code]
-    return _fill(entry.zh, params), _fill(entry.en, params)
+    return _fill(entry.zh, params, "zh"), _fill(entry.en, params, "en")
 
 
 def validation_message(code: str, params: dict[str, object]) -> tuple[str, str]:
     entry = VALIDATION[code]
-    return _fill(entry.zh, params), _fill(entry.en, params)
+    return _fill(entry.zh, params, "zh"), _fill(entry.en, params, "en")
 
 
 class _Lenient(dict[str, object]):
@@ -285,5 +301,6 @@ class _Lenient(dict[str, object]):
         return ""
 
 
-def _fill(template: str, params: dict[str, object]) -> str:
-    return template.format_map(_Lenient(params))
+def _fill(template: str, params: dict[str, object], lang: str) -> str:
+    values = {k: getattr(v, lang) if isinstance(v, Localized) else v for k, v in params.items()}
+    return template.format_map(_Lenient(values))

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .codes import Localized
 from .errors import Problem
 
 try:  # libyaml is an order of magnitude faster; the pure-Python loader is the fallback.
@@ -130,7 +131,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[:pos]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        detail = f"U+{ord(char):04X} {exc.reason} / 不允许的字符"
+        detail = Localized(f"不允许的字符 U+{ord(char):04X}（{exc.reason}）", f"U+{ord(char):04X} {exc.reason}")
         raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=detail)]) from None
     except yaml.YAMLError as exc:
         raise YamlError([Problem.make("yaml.syntax", file=file, line=1, column=1, detail=str(exc))]) from None
@@ -218,12 +219,12 @@ class _Builder:
                     continue
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    self._fail("schema.type", key_node, path, expected="text key / 文字键")
+                    self._fail("schema.type", key_node, path, expected=Localized("文字键", "text key"))
                     continue
                 key = str(key)
                 child = path + (key,)
                 if key in out:
-                    self._fail("schema.invalid", key_node, child, detail=f"duplicate key {key} / 重复的键")
+                    self._fail("schema.invalid", key_node, child, detail=Localized(f"重复的键 {key}", f"duplicate key {key}"))
                     continue
                 self.doc.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 out[key] = self.build(value_node, child, depth + 1)

@@ -9,13 +9,13 @@ those in well under a millisecond, and jsonschema (imported only then) explains 
 
 from __future__ import annotations
 
-import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .codes import Localized, did_you_mean
 from .errors import Problem
 from .loader import Document
 
@@ -49,11 +49,6 @@ def _is_valid() -> Callable[[Any], bool] | None:
         return None
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}? / 是否想写 {close[0]}？)" if close else ""
-
-
 def check_document(doc: Document) -> list[Problem]:
     fast = _is_valid()
     if fast is not None and fast(doc.data):
@@ -80,10 +75,10 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
         allowed = set((error.schema.get("properties") or {}).keys())
         extra = [k for k in error.instance if k not in allowed] or list(error.instance)
-        comma = " — 文字含逗号时请加引号 / quote a text that contains a comma: en: \"a, b\""
+        comma = Localized("——文字含逗号时请加引号：en: \"a, b\"", " — quote a text that contains a comma: en: \"a, b\"")
         in_text = bool({"zh", "en"} & set(error.instance))
         return [doc.problem("schema.unknown_key", path + (k,), at_key=True, key=k,
-                            suggestion=comma if in_text and k not in ("zh", "en") else did_you_mean(k, allowed))
+                            suggestion=comma if in_text and k not in ("zh", "en") else did_you_mean(k, sorted(allowed)))
                 for k in extra]
     if kind == "required" and isinstance(error.instance, dict):
         missing = [k for k in error.validator_value if k not in error.instance]

@@ -28,6 +28,18 @@ def test_check_good_and_bad(tmp_path: Path) -> None:
     assert f"{bad}:6:" in result.output and "[schema.unknown_key]" in result.output and "did you mean label" in result.output
 
 
+def test_check_speaks_only_the_authors_language(tmp_path: Path) -> None:
+    """Suggestions and details follow --lang: no English in a zh report, no Chinese in an en one."""
+    head = "id: x\ntitle: T\nsections:\n  - title: A\n    items:\n"
+    misspelt = write_form(tmp_path, head + "      - {id: a, lable: A, type: text}\n", "misspelt.yaml")
+    typed = write_form(tmp_path, head + "      - {id: a, label: A, type: integer}\n"
+                                        "      - {id: b, label: B, type: text, compute: 'a + \"x\"'}\n", "typed.yaml")
+    zh, en = (run("check", misspelt, typed, "--lang", lang, "--no-hints").output for lang in ("zh", "en"))
+    assert "是否想写 label" in zh and "did you mean" not in zh
+    assert "did you mean label" in en and "是否想写" not in en
+    assert "文字只能与文字相加" in zh and "use concat" in en and "文字" not in en
+
+
 def test_check_broken_yaml_has_no_traceback(tmp_path: Path) -> None:
     bad = write_form(tmp_path, "id: x\ntitle: [\n")
     result = run("check", bad)

@@ -7,9 +7,9 @@ compilers emit direct look-ups instead of searching scopes at run time.
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass, field
 
+from ..codes import Localized, did_you_mean
 from .functions import FUNCTIONS
 from .parse import ExprError
 
@@ -30,11 +30,6 @@ class Checked:
     names: set[str] = field(default_factory=set)  # form-level names it reads
     row_names: set[str] = field(default_factory=set)  # row-level names it reads
     columns: set[tuple[str, str]] = field(default_factory=set)  # (table, column) it aggregates
-
-
-def suggest(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}? / 是否想写 {close[0]}？)" if close else ""
 
 
 def check(source: str, tree: ast.Expression, scope: Scope) -> Checked:
@@ -75,7 +70,7 @@ class _Checker:
             if node.id in FUNCTIONS:
                 raise self.fail(node, "expr.syntax", detail=f"{node.id} is a function: write {node.id}(…)")
             raise self.fail(node, "expr.unknown_name", name=node.id,
-                            suggestion=suggest(node.id, self.scope.all_names()))
+                            suggestion=did_you_mean(node.id, self.scope.all_names()))
         where, typ = found
         self.out.where[id(node)] = where
         (self.out.row_names if where == "row" else self.out.names).add(node.id)
@@ -104,7 +99,7 @@ class _Checker:
         operand = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
             return BOOL
-        self.expect(node.operand, operand, NUMBER, "a number / 数字")
+        self.expect(node.operand, operand, NUMBER)
         return NUMBER
 
     def visit_BinOp(self, node: ast.BinOp) -> Type:
@@ -115,13 +110,13 @@ class _Checker:
                 exponent = exponent.operand
             if not (isinstance(exponent, ast.Constant) and isinstance(exponent.value, (int, float))
                     and not isinstance(exponent.value, bool) and abs(exponent.value) <= MAX_POWER):
-                raise self.fail(node, "expr.too_large", detail=f"the exponent of ** must be a number ≤ {MAX_POWER} / 指数须为不大于 {MAX_POWER} 的数字")
+                raise self.fail(node, "expr.too_large", detail=Localized(f"指数须为不大于 {MAX_POWER} 的数字", f"the exponent of ** must be a number ≤ {MAX_POWER}"))
         if isinstance(node.op, ast.Add) and TEXT in (left, right):
             if left.kind not in ("text", "any", "null") or right.kind not in ("text", "any", "null"):
-                raise self.fail(node, "expr.type", detail="text + non-text: use concat(…) / 文字只能与文字相加，请用 concat")
+                raise self.fail(node, "expr.type", detail=Localized("文字只能与文字相加，请用 concat(…)", "text + non-text: use concat(…)"))
             return TEXT
         for side, typ in ((node.left, left), (node.right, right)):
-            self.expect(side, typ, NUMBER, "a number / 数字")
+            self.expect(side, typ, NUMBER)
         return NUMBER
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Type:
@@ -137,7 +132,7 @@ class _Checker:
                 if right.kind not in ("list", "text", "any", "null"):
                     raise self.fail(comparator, "expr.type", detail=f"'in' needs a list or text, got {right}")
             elif not compatible(left, right):
-                raise self.fail(node, "expr.type", detail=f"cannot compare {left} with {right} / 无法比较 {left} 与 {right}")
+                raise self.fail(node, "expr.type", detail=Localized(f"无法比较 {left} 与 {right}", f"cannot compare {left} with {right}"))
             left = right
         return BOOL
 
@@ -155,7 +150,7 @@ class _Checker:
         name = node.func.id
         fn = FUNCTIONS.get(name)
         if fn is None:
-            raise self.fail(node, "expr.unknown_function", name=name, suggestion=suggest(name, list(FUNCTIONS)))
+            raise self.fail(node, "expr.unknown_function", name=name, suggestion=did_you_mean(name, list(FUNCTIONS)))
         if fn.context is not None and fn.context != self.scope.context:
             where = "表格的列" if fn.context == "table" else "树的列"
             raise self.fail(node, "expr.context", name=name, where=where, where_en=f"a {fn.context} column")
@@ -175,12 +170,13 @@ class _Checker:
             if want.kind in ("number", "text", "date", "grid") and typ.kind not in (want.kind, "any", "null"):
                 if not (want.kind == "number" and typ.kind == "list" and fn.variadic):
                     raise self.fail(arg, "expr.type",
-                                    detail=f"argument {i + 1} of {name} must be {want}, got {typ} / {name} 的第 {i + 1} 个参数应为 {want}")
+                                    detail=Localized(f"{name} 的第 {i + 1} 个参数应为 {want}，实为 {typ}",
+                                                     f"argument {i + 1} of {name} must be {want}, got {typ}"))
         return fn.returns
 
-    def expect(self, node: ast.AST, got: Type, want: Type, label: str) -> None:
+    def expect(self, node: ast.AST, got: Type, want: Type) -> None:
         if got.kind not in (want.kind, "any", "null"):
-            raise self.fail(node, "expr.type", detail=f"expected {label}, got {got}")
+            raise self.fail(node, "expr.type", detail=Localized(f"应为{want}，实为 {got}", f"expected {want}, got {got}"))
 
 
-__all__ = ["DATE", "LITERAL_NAMES", "Checked", "check", "suggest"]
+__all__ = ["DATE", "LITERAL_NAMES", "Checked", "check"]

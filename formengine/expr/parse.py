@@ -15,6 +15,8 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass
 
+from ..codes import Localized
+
 # The characters no document can print (formengine.fieldtypes.CONTROL_CHARS): '\x07' in a text constant.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -71,13 +73,13 @@ class ExprError(Exception):
 def parse(source: str) -> ast.Expression:
     """Parse and whitelist one expression, or raise :class:`ExprError`."""
     if not isinstance(source, str) or not source.strip():
-        raise ExprError("expr.syntax", {"detail": "empty expression / 表达式为空"})
+        raise ExprError("expr.syntax", {"detail": Localized("表达式为空", "empty expression")})
     if len(source) > MAX_LENGTH:
         raise ExprError("expr.too_large", {"detail": f"{len(source)} > {MAX_LENGTH} characters"})
     if "\n" in source.strip() or "\r" in source:
-        raise ExprError("expr.syntax", {"detail": "an expression is one line / 表达式只能写一行"})
+        raise ExprError("expr.syntax", {"detail": Localized("表达式只能写一行", "an expression is one line")})
     if "\0" in source:  # ast.parse refuses it with a ValueError
-        raise ExprError("expr.syntax", {"detail": "NUL character / 空字符"}, source.index("\0") + 1)
+        raise ExprError("expr.syntax", {"detail": Localized("空字符", "NUL character")}, source.index("\0") + 1)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
