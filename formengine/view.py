@@ -326,10 +326,12 @@ def _boxes(value: Any) -> list[tuple[str, str]]:
         return [(u, "") for u in RMB_UNITS]
     from .cn import rmb_digit_boxes
 
-    try:
-        return rmb_digit_boxes(value, len(RMB_UNITS))
-    except ValueError:  # too large for the paper boxes: the 大写 line still carries it
-        return [(u, "") for u in RMB_UNITS]
+    for places in range(len(RMB_UNITS), 15):  # 亿 and above get boxes of their own, up to 仟亿
+        try:
+            return rmb_digit_boxes(value, places)
+        except ValueError:  # negative, or too large for these boxes
+            continue
+    return [(u, "") for u in RMB_UNITS]  # paper cannot box it: the figure and 大写 still print it
 
 
 def _options(f: Field, value: Any, lang: Lang) -> list[OptionView]:

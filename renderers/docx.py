@@ -401,10 +401,10 @@ class _Body:
     def digit_boxes(self, f: DigitBoxesView, heading: list[Title] | None = None) -> None:
         label = self.grid4[0]
         amount = int(self.width * 0.22)
-        box = (self.width - label - amount) // len(RMB_UNITS)
-        widths = [label] + [box] * len(RMB_UNITS) + [self.width - label - amount - box * len(RMB_UNITS) + amount]
+        boxes = f.boxes or [(u, "") for u in RMB_UNITS]  # 10 boxes; more from 亿 up
+        box = (self.width - label - amount) // len(boxes)
+        widths = [label] + [box] * len(boxes) + [self.width - label - amount - box * len(boxes) + amount]
         t = self.new_table(widths, heading or [])
-        boxes = f.boxes or [(u, "") for u in RMB_UNITS]
         figures = run(self.w["figures"]) + (run(f.text + f.unit) if f.text else run("\u3000" * 5) + run(f.unit))
         t.row([Cell(para(run(f.label), align="center"), 1, LABEL_SHADE, "restart")]
               + [cell(u, align="center", shade=HEADER_SHADE, size=SMALL_SIZE) for u, _ in boxes]
