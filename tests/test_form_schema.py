@@ -19,6 +19,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 # Keywords whose value is a subschema / a list of subschemas / a mapping of subschemas.
+CONDITION_KEYS = {"if", "then", "else", "not"}
 SUBSCHEMA_KEYS = {
     "items", "contains", "additionalProperties", "propertyNames", "not", "if", "then", "else",
     "unevaluatedItems", "unevaluatedProperties", "contentSchema",
@@ -57,6 +58,8 @@ def _walk(node: Any, where: str) -> Iterator[tuple[str, str, Any]]:
     if not isinstance(node, dict):
         return
     for key, value in node.items():
+        if key in CONDITION_KEYS:
+            continue  # conditions only select rules; editors show their descriptions as a key's help
         if key in SUBSCHEMA_KEYS:
             yield from _walk(value, f"{where}/{key}")
         elif key in SUBSCHEMA_LIST_KEYS and isinstance(value, list):
@@ -83,6 +86,25 @@ def test_every_property_has_a_bilingual_description(schema: dict[str, Any]) -> N
         ):
             bad.append(f"{where}/{name}: {desc!r}")
     assert not bad, "properties without a bilingual description:\n" + "\n".join(bad)
+
+
+def test_conditions_carry_no_description(schema: dict[str, Any]) -> None:
+    """yaml-language-server shows a description found inside if/then as the key's help text."""
+    def descriptions(node: Any) -> int:
+        if isinstance(node, dict):
+            return ("description" in node) + sum(descriptions(v) for v in node.values())
+        return sum(descriptions(v) for v in node) if isinstance(node, list) else 0
+
+    def conditions(node: Any) -> Iterator[Any]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from [value] if key in CONDITION_KEYS else conditions(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from conditions(value)
+
+    found = list(conditions(schema))
+    assert found and sum(descriptions(c) for c in found) == 0
 
 
 def test_required_defs_exist(schema: dict[str, Any]) -> None:
