@@ -1,4 +1,4 @@
-"""The ``formengine`` command: check, validate, schema, new, render.
+"""The ``formengine`` command: check, validate, schema, new, render, extract.
 
 Every failure a user can cause ends in a message and exit code 1 (2 for a wrong command
 line), never a traceback.
@@ -189,17 +189,49 @@ def new(form_id: str, output: str | None, title: str, force: bool, lang: Lang) -
     click.echo(f"{path}")
 
 
+@main.command()
+@click.argument("filled", type=click.Path(exists=True, dir_okay=False))
+@click.option("--form", "form_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The form the file was made from / 文件对应的表单")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the data read to this JSON file")
+@_lang_option
+def extract(filled: str, form_path: str, output: str | None, lang: Lang) -> None:
+    """Read a filled Word/Excel file back, print its data as JSON and validate it / 读回已填写的文件并校验。
+
+    Prints {"ok", "data", "errors"}: data is the validated value when ok, else what was read;
+    each error names its field and where it sits in the file. Exit code 1 when not ok.
+    """
+    from .extraction import ExtractError
+
+    f = _load_form(form_path, lang)
+    try:
+        result = f.extract(filled)
+    except ExtractError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    data = result.data() if result.ok else result.read
+    out = {"ok": result.ok, "data": data, "errors": [e.as_dict() for e in result.errors]}
+    text = json.dumps(out, ensure_ascii=False, indent=2, default=str)
+    if output:
+        Path(output).write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    click.echo(text)
+    if not result.ok:
+        click.echo(result.format(lang), err=True)
+    sys.exit(0 if result.ok else 1)
+
+
 def _split_formats(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--to", "formats", default="html", show_default=True, help="Comma-separated formats: html,md,docx")
+@click.option("--to", "formats", default="html", show_default=True, help="Comma-separated formats: html,md,docx,xlsx")
 @click.option("--data", type=click.Path(exists=True),
               help="Fill with this data (JSON or YAML); a JSON Lines file (.jsonl) or a folder of data files "
                    "makes one document per record, named FORM_ID-N.EXT / 每条记录生成一份文档")
-@click.option("--fillable", is_flag=True, help="HTML: a fillable page with live rules")
+@click.option("--fillable", is_flag=True,
+              help="HTML: a page with live rules; DOCX: content controls; XLSX is always fillable / 可填写版本")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Parallel processes")
 @_lang_option

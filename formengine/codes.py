@@ -265,6 +265,29 @@ VALIDATION: dict[str, Code] = {
     "check": Code("{message_zh}", "{message_en}"),
     "not_object": Code("提交的数据应为对象（键: 值）", "The submission must be an object (key: value)"),
     "evaluation": Code("无法计算：{detail}", "Cannot compute: {detail}"),
+    # Reading a filled Word/Excel file back (Form.extract): problems with the file itself.
+    "file_unreadable": Code("无法读取文件：{detail}", "Cannot read the file: {detail}"),
+    "file_not_fillable": Code(
+        "这不是 formengine 生成的可填写文件（{detail}）",
+        "This is not a fillable file made by formengine ({detail})"),
+    "file_wrong_form": Code(
+        "此文件属于表单 {found}，不是 {expected}", "This file belongs to form {found}, not {expected}"),
+    "file_form_changed": Code(
+        "文件生成后表单已修改（文件为 {found}，当前为 {expected}）；请用当前表单重新生成空白文件",
+        "The form changed after this file was made ({found}, now {expected}); make a new blank file"),
+    "file_missing_input": Code(
+        "文件中缺少“{label}”的填写框（可能被删除）", "The input for “{label}” is missing from the file (deleted?)"),
+    "file_duplicate_input": Code(
+        "“{label}”的填写框出现了 {count} 次", "The input for “{label}” appears {count} times"),
+    "file_unknown_input": Code(
+        "文件中有本表单没有的填写框 {name}", "The file has an input {name} that the form does not have"),
+    "file_text_outside": Code(
+        "填写框外有文字“{text}”；请填在对应的框内", "Text typed outside the inputs: “{text}”; type it into its box"),
+    "file_detail_unchosen": Code(
+        "填写了“{option}”的说明“{detail}”，但没有选择“{option}”",
+        "The detail “{detail}” of “{option}” is filled in, but “{option}” is not chosen"),
+    "file_tree_level": Code(
+        "层级应为 1 到 {limit} 的整数，不是“{level}”", "The level must be a whole number from 1 to {limit}, not “{level}”"),
 }
 
 

@@ -79,6 +79,9 @@ class ValidationIssue:
     message_zh: str
     message_en: str
     params: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # Where the value sits in a filled document read back (Form.extract): "'明细'!C5", "表格 2 第 3 行".
+    where_zh: str = field(default="", compare=False)
+    where_en: str = field(default="", compare=False)
 
     @classmethod
     def make(cls, path: str, code: str, **params: object) -> ValidationIssue:
@@ -88,11 +91,19 @@ class ValidationIssue:
     def message(self, lang: Lang = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
 
+    def where(self, lang: Lang = "zh") -> str:
+        return self.where_zh if lang == "zh" else self.where_en or self.where_zh
+
     def format(self, lang: Lang = "zh") -> str:
-        return f"{self.path or '$'}: {self.message(lang)} [{self.code}]"
+        place = self.where(lang)
+        at = f" ({'位置' if lang == 'zh' else 'at'}: {place})" if place else ""
+        return f"{self.path or '$'}: {self.message(lang)} [{self.code}]{at}"
 
     def as_dict(self) -> dict[str, str]:
-        return {"path": self.path, "code": self.code, "zh": self.message_zh, "en": self.message_en}
+        out = {"path": self.path, "code": self.code, "zh": self.message_zh, "en": self.message_en}
+        if self.where_zh:
+            out["where_zh"], out["where_en"] = self.where_zh, self.where_en or self.where_zh
+        return out
 
     def __str__(self) -> str:
         return self.format()

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from .builder import build_form
-from .library import find_root
 from .compiler import build_model
 from .errors import FormDefinitionError, Problem
+from .library import find_root
 from .spec import FormSpec, Text
 from .validation import ValidationResult, validate
+
+if TYPE_CHECKING:
+    from .extraction import ExtractionResult
 
 
 class Form:
@@ -55,6 +58,15 @@ class Form:
         from .rendering import render
 
         return render(self, format, data, **options)
+
+    def extract(self, source: str | Path | bytes, format: str | None = None) -> ExtractionResult:
+        """Read a filled fillable Word/Excel file back and validate it; never raises on a bad file.
+
+        Errors carry where the value sits in the document (``issue.where("zh")``).
+        """
+        from .extraction import extract
+
+        return extract(self, source, format)
 
     def __repr__(self) -> str:
         return f"<Form {self.id} {self.title.zh}>"
