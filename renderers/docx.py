@@ -11,6 +11,10 @@ language with python-docx; each document is that skeleton's zip with its own bod
 of WordprocessingML, written as text), header text and title spliced in, so no style or cell
 is looked up one at a time and nothing is parsed again. python-docx is imported only inside
 functions here, so ``import formengine`` never loads it.
+
+With ``fillable`` the same layout gets a Word content control in every blank
+(:mod:`.docx_fillable`), and :meth:`DocxRenderer.extract` reads a filled one back
+(:mod:`.docx_read`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from formengine.spec import Lang
+from formengine.spec import Field, Lang
 from formengine.view import (
     RMB_UNITS,
     Block,
@@ -405,7 +409,7 @@ class _Body:
         box = (self.width - label - amount) // len(boxes)
         widths = [label] + [box] * len(boxes) + [self.width - label - amount - box * len(boxes) + amount]
         t = self.new_table(widths, heading or [])
-        figures = run(self.w["figures"]) + (run(f.text + f.unit) if f.text else run("\u3000" * 5) + run(f.unit))
+        figures = self.figures_runs(f)
         t.row([Cell(para(run(f.label), align="center"), 1, LABEL_SHADE, "restart")]
               + [cell(u, align="center", shade=HEADER_SHADE, size=SMALL_SIZE) for u, _ in boxes]
               + [Cell(para(figures), 1, None, "restart")], height=340)
@@ -413,6 +417,10 @@ class _Body:
               + [cell(d, align="center") for _, d in boxes]
               + [Cell(para(""), 1, None, "continue")], height=440)
         self.items.append(t)
+
+    def figures_runs(self, f: DigitBoxesView) -> str:
+        """小写：the amount in figures beside the boxes."""
+        return run(self.w["figures"]) + (run(f.text + f.unit) if f.text else run("\u3000" * 5) + run(f.unit))
 
     def column_widths(self, kinds: list[tuple[str, str]], numbered: bool) -> list[int]:
         weights = [max(COLUMN_WEIGHT.get(k, 1.2), min(len(label), 12) * 0.22) for k, label in kinds]
@@ -433,16 +441,24 @@ class _Body:
         t.row([cell(h, shade=HEADER_SHADE, bold=True, align="center") for h in v.header], header=True, height=420)
         kinds = (["integer"] if v.numbered else []) + [c.type for c in cols]
         aligns = ["right" if k in NUMERIC else "center" if k in CENTRED else None for k in kinds]
+        self.table_rows(t, v, aligns)
+        self.items.append(t)
+
+    @staticmethod
+    def blank_row_height(columns: tuple[Field, ...]) -> int:
+        lines = max([c.lines for c in columns if c.type == "textarea"] + [1])
+        return max(454, min(lines, 4) * 330)
+
+    def table_rows(self, t: TableXml, v: TableView, aligns: list[str | None]) -> None:
+        """The rows below the header: the filled ones, then blank ones for handwriting."""
         for row in v.rows:
             t.row([cell(text, align=a) for text, a in zip(row, aligns)], height=420)
         start = len(v.rows)
-        lines = max([c.lines for c in cols if c.type == "textarea"] + [1])
-        height = max(454, min(lines, 4) * 330)
+        height = self.blank_row_height(v.table.columns)
         for i in range(v.blank_rows):
             cells = [cell(str(start + i + 1), align="center")] if v.numbered else []
-            cells += [cell("") for _ in cols]
+            cells += [cell("") for _ in v.table.columns]
             t.row(cells, height=height)
-        self.items.append(t)
 
     def grid(self, v: GridView, heading: list[Title], section_title: str) -> None:
         n = len(v.header)
@@ -459,12 +475,16 @@ class _Body:
         t.row([cell(v.corner, shade=HEADER_SHADE, size=size)]
               + [cell(h, shade=HEADER_SHADE, bold=True, align="center", size=size) for h in v.header],
               header=True, height=420)
+        self.grid_rows(t, v, size)
+        self.items.append(t)
+
+    def grid_rows(self, t: TableXml, v: GridView, size: int | None) -> None:
+        """One row per row label (and the totals row), a cell per column."""
         totals = bool(v.grid.column_totals)
         for i, (label, cells) in enumerate(v.rows):
             is_total = totals and i == len(v.rows) - 1
             t.row([cell(label, shade=LABEL_SHADE, size=size, bold=is_total)]
                   + [cell(CHOSEN if c == "☑" else c, align="center", size=size) for c in cells], height=420)
-        self.items.append(t)
 
     def tree(self, v: TreeView, heading: list[Title], section_title: str) -> None:
         cols = v.tree.columns
@@ -647,12 +667,12 @@ class _Skeleton:
                 self.entries.append((info.filename, z.read(info.filename)))
         self.document = next(name for name, data in self.entries if b"<w:body>" in data)
 
-    def assemble(self, body_xml: str, header_text: str, title: str) -> bytes:
+    def assemble(self, body_xml: str, header_text: str, title: str, extra: dict[str, bytes] | None = None) -> bytes:
         import zipfile
 
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in self.entries:
+            for name, data in [*self.entries, *(extra or {}).items()]:
                 if name == self.document:
                     xml = data.decode("utf-8")
                     start = xml.index("<w:body>") + len("<w:body>")
@@ -774,8 +794,14 @@ def _page_field(instr: str, size: int) -> str:
 def render_document(view: Document) -> bytes:
     """The .docx of a document view."""
     skeleton = _skeleton(view.spec.orientation == "landscape", view.lang)
+    return assemble_document(view, _Body(view, skeleton.text_width), skeleton)
+
+
+def assemble_document(view: Document, body: _Body, skeleton: _Skeleton,
+                      extra: dict[str, bytes] | None = None) -> bytes:
+    """Lay ``view`` out with ``body`` (printable, or the fillable subclass) into ``skeleton``;
+    ``extra`` parts are added to the package."""
     w = WORDS[view.lang]
-    body = _Body(view, skeleton.text_width)
     body.items.append(para(run(view.title, bold=True, size=TITLE_SIZE), align="center", after=240, line=300))
     for s in view.sections:
         body.section(s)
@@ -793,7 +819,7 @@ def render_document(view: Document) -> bytes:
     xml = _join(body.items) + "".join(tail)
     if not tail and isinstance(body.items[-1], TableXml):
         xml += "<w:p/>"  # a document ends with a paragraph
-    return skeleton.assemble(xml, w["code"] + view.code if view.code else "", view.title)
+    return skeleton.assemble(xml, w["code"] + view.code if view.code else "", view.title, extra)
 
 
 class DocxRenderer:
@@ -805,4 +831,14 @@ class DocxRenderer:
 
     def render(self, form: Any, values: Any, options: dict[str, Any]) -> bytes:
         lang: Lang = "en" if options.get("lang") == "en" else "zh"
+        if options.get("fillable"):
+            from .docx_fillable import render_fillable
+
+            return render_fillable(form, values, lang)
         return render_document(build(form.spec, values, lang))
+
+    def extract(self, form: Any, content: bytes) -> Any:
+        """Read a filled fillable document back (``Form.extract``); see :mod:`.docx_read`."""
+        from .docx_read import extract
+
+        return extract(form, content)
