@@ -78,15 +78,16 @@ def shape(spec: FormSpec) -> str:
     def fld(f: Field) -> list[Any]:
         return [f.id, f.type, list(f.choices.values) if f.choices else None]
 
+    from .spec import Grid, Table, Tree
+
     parts: list[Any] = []
     for m in spec.members:
-        columns = getattr(m, "columns", None)
-        if hasattr(m, "cell"):  # grid
+        if isinstance(m, Grid):
             parts.append([m.id, "grid", fld(m.cell), [r.key for r in m.rows], [c.key for c in m.columns]])
-        elif columns is not None:
-            parts.append([m.id, type(m).__name__.lower(), [fld(c) for c in columns]])
+        elif isinstance(m, (Table, Tree)):
+            parts.append([m.id, type(m).__name__.lower(), [fld(c) for c in m.columns]])
         else:
-            parts.append(fld(m))  # type: ignore[arg-type]
+            parts.append(fld(m))
     digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
     return digest[:16]
 
