@@ -22,7 +22,7 @@ def test_api_page_has_examples() -> None:
     assert len(blocks) >= 8
     code = "\n".join(c for _, c in blocks)
     for name in ("formengine.load(", "load_dir(", ".validate(", ".json_schema()", ".model",
-                 'render("docx"', "register_renderer(", "valid_submissions(", "broken_submissions("):
+                 'render("docx"', "register_renderer(", "valid_submissions(", "broken_submissions(", ".extract("):
         assert name in code, f"docs/api.md has no example of {name}"
 
 

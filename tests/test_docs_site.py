@@ -34,8 +34,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 PAGES = ["index.md", "guide/getting-started.md", "guide/field-types.md", "guide/choices.md", "guide/tables.md",
          "guide/grids.md", "guide/trees.md", "guide/rules.md", "guide/checks.md", "guide/includes.md",
-         "guide/numbering.md", "guide/signatures.md", "guide/printing.md", "reference.md", "forms.md",
-         "gallery/index.md", "editor.md", "api.md", "language.md", "performance.md", "reliability.md"]
+         "guide/numbering.md", "guide/signatures.md", "guide/printing.md", "guide/roundtrip.md", "reference.md",
+         "forms.md", "gallery/index.md", "editor.md", "api.md", "language.md", "performance.md", "reliability.md"]
 
 
 def _built(site: Path, page: str) -> Path:
