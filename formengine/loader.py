@@ -131,8 +131,8 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[:pos]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        detail = Localized(f"不允许的字符 U+{ord(char):04X}（{exc.reason}）", f"U+{ord(char):04X} {exc.reason}")
-        raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=detail)]) from None
+        bad = Localized(f"不允许的字符 U+{ord(char):04X}（{exc.reason}）", f"U+{ord(char):04X} {exc.reason}")
+        raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=bad)]) from None
     except yaml.YAMLError as exc:
         raise YamlError([Problem.make("yaml.syntax", file=file, line=1, column=1, detail=str(exc))]) from None
     doc = Document(file, None)
