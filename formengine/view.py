@@ -9,6 +9,7 @@ rules live in one place.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Union
@@ -29,6 +30,11 @@ def _plain(values: Any) -> dict[str, Any]:
     if isinstance(values, BaseModel):
         return dict(values.__dict__)
     return dict(values)
+
+
+def as_dict(values: Any) -> dict[str, Any]:
+    """The top-level values of a submission (a validated model, a dict or None) by id."""
+    return _plain(values)
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -116,6 +122,37 @@ def display(field: Field, value: Any, lang: Lang = "zh") -> str:
     if t == "attachment":
         return str(_get(value, "name") or "")
     return format_number(value) if isinstance(value, Decimal) else str(value)
+
+
+Format = Callable[[Any], str]
+_CENTS = Decimal("0.01")
+
+
+def formatter(field: Field, lang: Lang = "zh") -> Format:
+    """:func:`display` for one field, what depends only on its type decided once: for table
+    columns, whose cells are formatted row after row. Anything unusual goes to :func:`display`."""
+    t = field.type
+
+    def general(value: Any) -> str:
+        return display(field, value, lang)
+
+    if t in _PLAIN_TYPES:
+        def plain(value: Any) -> str:
+            if value.__class__ is str:  # '' is '' too
+                return value
+            return str(value) if value.__class__ is int else general(value)
+        return plain
+    if t == "money":
+        def money(value: Any) -> str:
+            # str() of an amount quantized to 分 is its "f" format (an exponent of -2 is never
+            # written in E notation), at a third of the cost
+            return str(value.quantize(_CENTS)) if value.__class__ is Decimal else general(value)
+        return money
+    if t in ("decimal", "percent"):
+        def number(value: Any) -> str:
+            return format(value, "f") if value.__class__ is Decimal else general(value)
+        return number
+    return general
 
 
 def _choice_text(field: Field, value: Any, lang: Lang) -> str:
@@ -321,6 +358,24 @@ def field_view(f: Field, value: Any, lang: Lang) -> FieldView:
     return FieldView(f, label, text, unit)
 
 
+def field_viewer(f: Field, lang: Lang) -> Callable[[Any], FieldView]:
+    """:func:`field_view` for one field, what depends only on the field decided once: for a
+    renderer that shows the same form again and again."""
+    probe = field_view(f, None, lang)
+    label, unit = probe.label, probe.unit
+    if type(probe) is FieldView:
+        text = formatter(f, lang)
+        return lambda value: FieldView(f, label, text(value), unit)
+    if type(probe) is SignatureView:
+        def signature(value: Any) -> SignatureView:  # display()'s text, with the date formatted once
+            name, date = _get(value, "name"), _get(value, "date")
+            day = format_date(date, lang) if date else ""
+            text = " ".join(x for x in (name or "", day) if x)
+            return SignatureView(f, label, text, unit, name=str(name or ""), date=day)
+        return signature
+    return lambda value: field_view(f, value, lang)  # choices, digit boxes: their parts need the value
+
+
 def _boxes(value: Any) -> list[tuple[str, str]]:
     if value is None:
         return [(u, "") for u in RMB_UNITS]
@@ -373,18 +428,44 @@ def _cells(columns: tuple[Field, ...], row: Any, lang: Lang) -> list[str]:
     return [display(c, values.get(c.id), lang) for c in columns]
 
 
+def row_texts(t: Table, rows: Any, lang: Lang,
+              formats: Sequence[Format] | None = None) -> Iterator[list[str]]:
+    """The texts of a table's filled rows, in order (rows that are None skipped), led by the row's
+    number when the table numbers its rows. ``formats``: the columns' :func:`formatter`, when a
+    renderer keeps them between calls."""
+    columns = list(zip([c.id for c in t.columns], formats or [formatter(c, lang) for c in t.columns]))
+    numbered = t.row_number is not None
+    n = 0
+    for row in rows or ():
+        if row is None:
+            continue
+        n += 1
+        values = row.__dict__ if isinstance(row, BaseModel) else row if isinstance(row, dict) else {}
+        cells = [fmt(values.get(key)) for key, fmt in columns]
+        if numbered:
+            cells.insert(0, str(n))
+        yield cells
+
+
 def _table(t: Table, rows: Any, lang: Lang) -> TableView:
     header = [c.label.get(lang) + (f"（{c.unit}）" if c.unit and lang == "zh" else f" ({c.unit})" if c.unit else "")
               for c in t.columns]
     numbered = t.row_number is not None
     if numbered:
         header.insert(0, _t(t.row_number, lang))
-    body = []
-    for i, row in enumerate(r for r in rows or () if r is not None):
-        cells = _cells(t.columns, row, lang)
-        body.append(([str(i + 1)] if numbered else []) + cells)
+    body = list(row_texts(t, rows, lang))
     blank = 0 if rows else t.print_rows
     return TableView(t, _t(t.title, lang), header, body, blank, numbered)
+
+
+def grid_view(g: Grid, cells: Any, lang: Lang) -> GridView:
+    """The view of a grid's cells (a submission's value for it)."""
+    return _grid(g, cells, lang)
+
+
+def tree_view(t: Tree, nodes: Any, lang: Lang) -> TreeView:
+    """The view of a tree's nodes (a submission's value for it)."""
+    return _tree(t, nodes, lang)
 
 
 def _grid(g: Grid, cells: Any, lang: Lang) -> GridView:

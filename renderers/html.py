@@ -1,11 +1,14 @@
 """HTML renderer: a printable A4 page that looks like the paper original, or a fillable form.
 
 Printable pages are drawn from :mod:`formengine.view` (the format-neutral document with all
-display formatting), so HTML prints the same words as Markdown and DOCX. Fillable pages carry
-the form's rules to the browser: the JavaScript twin of every compiled expression
-(``Expression.js``) and the expression runtime (``formengine/expr/runtime.js``) go into one
-inline script; everything that comes from the form's text (labels, options, messages) goes
-into a ``<script type="application/json">`` block, never into JavaScript source.
+display formatting), so HTML prints the same words as Markdown and DOCX. A printable page is
+compiled once per form and language (:mod:`.html_page`): the templates are rendered with a slot
+wherever a value goes, and printing data only formats the values into the slots
+(:mod:`.html_fragments`). Fillable pages carry the form's rules to the browser: the JavaScript
+twin of every compiled expression (``Expression.js``) and the expression runtime
+(``formengine/expr/runtime.js``) go into one inline script; everything that comes from the
+form's text (labels, options, messages) goes into a ``<script type="application/json">`` block,
+never into JavaScript source.
 
 Templates, CSS and JS live in ``templates/`` next to this module; the Jinja2 environment
 autoescapes everything and is built once per process.
@@ -23,11 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from formengine import view as V
 from formengine.errors import data_path
 from formengine.spec import Field, FormSpec, Grid, Lang, Table, Tree
+
+from . import html_page
+from .html_fragments import field_kind
 
 if TYPE_CHECKING:
     from formengine.form import Form
@@ -42,7 +48,6 @@ SHORT_TYPES = {
     "plate_number", "boolean",
 }
 NUMERIC_TYPES = {"integer", "decimal", "money", "percent", "rating"}
-MANY_OPTIONS = 12  # a choice with more options prints as a plain blank (e.g. 56 民族)
 
 
 # ---------------------------------------------------------------- Jinja2
@@ -56,9 +61,9 @@ def environment() -> Environment:
     env.filters["css_string"] = css_string
     env.filters["col_class"] = column_class
     env.filters["list_of_one"] = lambda x: [x]
-    env.globals.update(fkind=field_kind, blank=blank, asset=asset, layout=layout, tree_indent=_tree_indent_column,
+    env.globals.update(fkind=field_kind, asset=asset, layout=layout, tree_indent=_tree_indent_column,
                        input_attrs=input_attrs, data_path=data_path,
-                       col_widths=column_widths, is_required=is_required, table_rows=table_rows)
+                       col_widths=column_widths, is_required=is_required)
     return env
 
 
@@ -106,22 +111,6 @@ def css_string(value: Any) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-def table_rows(rows: list[list[str]], classes: list[str]) -> Markup:
-    """The filled rows of a table: what ``<tr>{% for c in row %}<td class=…>{{ c }}</td>…</tr>``
-    prints, built in Python because a table of thousands of rows is most of a page."""
-    out = []
-    for row in rows:
-        cells = "".join(f'<td class="{escape(classes[i]) if i < len(classes) else ""}">{escape(c)}</td>'
-                        for i, c in enumerate(row))
-        out.append(f"<tr>{cells}</tr>\n")
-    return Markup("".join(out))
-
-
-def blank(n: int = 6) -> Markup:
-    """An underlined blank for handwriting: ``＿＿＿``."""
-    return Markup('<span class="blank">') + "＿" * n + Markup("</span>")
-
-
 # ---------------------------------------------------------------- layout
 
 
@@ -137,28 +126,6 @@ class Columns:
     """Groups printed side by side (a contract's 甲方 / 乙方 signing blocks)."""
 
     groups: list[V.GroupView]
-
-
-def field_kind(fv: V.FieldView) -> str:
-    """How a field view is drawn: choice / signature / boxes / textarea / rating / date / plain."""
-    if isinstance(fv, V.SignatureView):
-        return "signature"
-    if isinstance(fv, V.DigitBoxesView):
-        return "boxes"
-    if isinstance(fv, V.ChoiceView):
-        if len(fv.options) > MANY_OPTIONS and fv.field.print != "inline":
-            return "plain"
-        return "choice"
-    t = fv.field.type
-    if t == "textarea":
-        return "textarea"
-    if t == "rating":
-        return "rating"
-    if t in ("date", "datetime"):
-        return "date"
-    if t in ("date_range", "year_month_range"):
-        return "range"
-    return "plain"
 
 
 def is_wide(fv: V.FieldView) -> bool:
@@ -330,10 +297,17 @@ def _page_context(spec: FormSpec, lang: Lang) -> dict[str, Any]:
 
 def render_printable(spec: FormSpec, values: Any, lang: Lang = "zh") -> str:
     """The printable page, blank (``values=None``) or filled (a validated model instance)."""
-    doc = V.build(spec, values, lang)
+    return html_page.cached(spec, lang, compile_printable).render(values)
+
+
+def compile_printable(spec: FormSpec, lang: Lang) -> html_page.Page:
+    """The printable page of a form with a slot wherever a value goes (see :mod:`.html_page`)."""
+    doc = V.build(spec, None, lang)
     sections = [(s, layout(s.blocks)) for s in doc.sections]
+    slot = html_page.SlotRecorder(lang)
     template = environment().get_template("printable.html")
-    return template.render(doc=doc, spec=spec, sections=sections, **_page_context(spec, lang))
+    skeleton = template.render(doc=doc, spec=spec, sections=sections, slot=slot, **_page_context(spec, lang))
+    return slot.page(skeleton)
 
 
 # ---------------------------------------------------------------- fillable
