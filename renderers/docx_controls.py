@@ -17,10 +17,14 @@ so a filled file is read back by tag whatever else was done to the page. The tag
 ``bom[].part_no`` ``bom[]#level``  a tree column, and the row's level (1 = top)
 ``scores['r1']['c2']``          grid cell row ``r1``, column ``c2`` (keys quoted, ``\\'``
                                 escaped); a check box in a ``one_per_row`` grid
+``photo``                       an ``image`` field: a picture control (one picture)
 ==============================  ==========================================================
 
 Ids cannot hold ``.``, ``=``, ``[``, ``#`` or ``'`` (they are ``[a-z][a-z0-9_]*``), so a tag is
 never ambiguous. ``w:alias`` is the label Word shows on the control.
+
+An image field is a *picture* control (``w:picture``) showing a placeholder picture, as Word
+writes one: a person clicks it and picks a file, and Word puts the picture in its place.
 
 Text inputs are *rich text* controls (no ``w:text``): LibreOffice 7.4 keeps those as real
 content controls, while it re-saves a plain-text control (``w:text``) showing its placeholder
@@ -200,6 +204,37 @@ def repeating_section(ids: Ids, tag: str, alias: str, rows: list[str]) -> str:
                     f"<w:sdtContent>{row}</w:sdtContent></w:sdt>" for row in rows)
     return (f'<w:sdt><w:sdtPr><w:alias w:val="{_esc(alias)}"/><w:tag w:val="{_esc(tag)}"/><w:id w:val="{ids()}"/>'
             f"<w15:repeatingSection/></w:sdtPr><w:sdtContent>{items}</w:sdtContent></w:sdt>")
+
+
+# A picture's size on the page, in EMU (914,400 an inch): Word fits an inserted picture into it.
+PICTURE_WIDTH_EMU = 2_743_200  # 3 inches: a value cell of a portrait page is wider
+INLINE_PICTURE_WIDTH_EMU = 1_371_600  # 1.5 inches inside running text
+_A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_PIC_NS = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+
+
+def picture_control(ids: Ids, tag: str, alias: str, rel_id: str, size_emu: tuple[int, int]) -> str:
+    """A Word picture control showing the placeholder picture ``rel_id`` in a box of
+    ``size_emu`` (width, height), marked as showing its placeholder — the markup Word writes
+    for Developer ▸ Picture Content Control."""
+    cx, cy = size_emu
+    shape = ids()
+    name = f"Picture {shape}"
+    drawing = (
+        f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+        '<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:docPr id="{shape}" name="{name}"/>'
+        f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="{_A_NS}" noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        f'<a:graphic xmlns:a="{_A_NS}"><a:graphicData uri="{_PIC_NS}"><pic:pic xmlns:pic="{_PIC_NS}">'
+        f'<pic:nvPicPr><pic:cNvPr id="0" name="{name}"/>'
+        '<pic:cNvPicPr><a:picLocks noChangeAspect="1" noChangeArrowheads="1"/></pic:cNvPicPr></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{_esc(rel_id)}"/><a:srcRect/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr bwMode="auto"><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></pic:spPr>'
+        "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>")
+    return (f'<w:sdt><w:sdtPr><w:alias w:val="{_esc(alias)}"/><w:tag w:val="{_esc(tag)}"/><w:id w:val="{ids()}"/>'
+            "<w:showingPlcHdr/><w:picture/></w:sdtPr>"
+            f"<w:sdtContent><w:r><w:rPr><w:noProof/></w:rPr>{drawing}</w:r></w:sdtContent></w:sdt>")
 
 
 def grey(text: str, size: int | None = None) -> str:

@@ -2,11 +2,13 @@
 
 The page is laid out exactly as the blank printable form (:class:`renderers.docx._Body`);
 only what goes into a blank changes: a text input, a date picker, a drop-down list, check
-boxes — each bound to its data by its tag (:mod:`.docx_controls`). Table and tree rows form a
-repeating section, so Word adds a row like the others with one click. Computed values get
-no input (the server computes them) and image / attachment fields cannot travel in a Word
-file: both get a grey note instead. Rendering with data fills the inputs in, and the file
-reads back to the same data.
+boxes, a picture control for an image — each bound to its data by its tag
+(:mod:`.docx_controls`). Table and tree rows form a repeating section, so Word adds a row like
+the others with one click. Computed values get no input (the server computes them) and
+attachment fields cannot travel in a Word file: both get a grey note instead. Rendering with
+data fills the inputs in, and the file reads back to the same data — except an image: the
+data holds only what was measured of it (name, size, format), not the picture, so its
+picture control keeps its placeholder and the picture is inserted by the person filling in.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ from .docx import (
     run,
 )
 from .docx_controls import (
+    INLINE_PICTURE_WIDTH_EMU,
+    PICTURE_WIDTH_EMU,
     Ids,
     Look,
     checkbox_control,
@@ -59,13 +63,20 @@ from .docx_controls import (
     level_tag,
     option_tag,
     part_tag,
+    picture_control,
     repeating_section,
     row_prefix,
     tag_in,
     text_control,
 )
 from .docx_controls import cell_tag as grid_cell_tag
-from .docx_package import CUSTOM_PART, LANG_PROPERTY, custom_properties, fillable_skeleton
+from .docx_package import (
+    CUSTOM_PART,
+    LANG_PROPERTY,
+    PLACEHOLDER_REL_ID,
+    custom_properties,
+    fillable_skeleton,
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {"type": "点击填写", "type_short": "填写", "date": "选择日期", "month": "选择年月", "choose": "请选择",
@@ -79,6 +90,7 @@ WORDS: dict[str, dict[str, str]] = {
            "detail": "detail", "yes": "Yes", "no": "No", "table": "table"},
 }
 GRID_PLACEHOLDER = "\u3000"  # grid cells are small: the cell's border is the box
+DEFAULT_ASPECT = (4, 3)  # width : height of a picture box when the field does not say
 _NO_UNIT = frozenset({"choice", "multi_choice", "boolean", "signature", "image", "attachment"})
 
 
@@ -111,6 +123,25 @@ def _chosen(value: Any) -> dict[str, Any]:
         else:
             out[str(v)] = None
     return out
+
+
+def _typical(bounds: Any) -> int | None:
+    """A pixel size within a field's ``width`` / ``height`` rule (the middle of a range)."""
+    if bounds is None:
+        return None
+    low, high = bounds.min, bounds.max
+    if low is not None and high is not None:
+        return (int(low) + int(high)) // 2
+    return int(low) if low is not None else int(high) if high is not None else None
+
+
+def picture_box(f: Field, width_emu: int) -> tuple[int, int]:
+    """The placeholder's box: ``width_emu`` wide, as high as the field's expected picture is
+    for that width (4 : 3 without a rule), so an inserted picture of the right size fills it."""
+    w, h = _typical(f.width), _typical(f.height)
+    if not w or not h:
+        w, h = DEFAULT_ASPECT
+    return width_emu, max(1, width_emu * h // w)
 
 
 def _as_date(value: Any, month: bool) -> dt.date | None:
@@ -146,7 +177,10 @@ class FillableBody(_Body):
             return grey(w["grid_computed"] if where == "grid" else w["computed"], size)
         look = Look(size=size, underline=where == "inline")
         t = f.type
-        if t in ("image", "attachment"):
+        if t == "image":  # the picture cannot come from the data: the placeholder stays (module note)
+            width = INLINE_PICTURE_WIDTH_EMU if where == "inline" else PICTURE_WIDTH_EMU
+            return picture_control(self.ids, base, alias, PLACEHOLDER_REL_ID, picture_box(f, width))
+        if t == "attachment":
             return grey(w["separate"], SMALL_SIZE)
         if t == "choice" or (t == "boolean" and where == "grid"):
             return self.choice_inputs(f, value, base, alias, look, where)
@@ -353,7 +387,8 @@ class FillableBody(_Body):
 def render_fillable(form: Any, values: Any, lang: Lang) -> bytes:
     """The fillable .docx of a form, its inputs filled from validated ``values`` (or blank)."""
     view = build(form.spec, None, lang)  # the blank layout: hints, blank rows, empty digit boxes
-    skeleton = fillable_skeleton(form.spec.orientation == "landscape", lang)
+    pictures = any(f.type == "image" for f in form.spec.fields)
+    skeleton = fillable_skeleton(form.spec.orientation == "landscape", lang, pictures)
     body = FillableBody(view, skeleton.text_width, _plain(values))
     props = {**stamp(form), LANG_PROPERTY: lang}
     return assemble_document(view, body, skeleton, {CUSTOM_PART: custom_properties(props)})

@@ -5,6 +5,11 @@ Reading a filled form back needs two things from a page: the controls (what was 
 the text around them (to notice text typed outside the inputs). Wrappers are looked
 through — a repeating section, its items, a block-level control another program wrapped a
 paragraph in — so a row is a row however it is wrapped.
+
+Pictures are found too, each with the relationship of its image and the name the program
+recorded for it: those in a picture control belong to it (LibreOffice 7.4 saves a picture
+control as two nested controls, the inner one holding the picture: both are one input), the
+others sit loose in their paragraph or cell.
 """
 
 from __future__ import annotations
@@ -17,6 +22,13 @@ from lxml import etree
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+V = "{urn:schemas-microsoft-com:vml}"
+O = "{urn:schemas-microsoft-com:office:office}"
 
 _P, _TBL, _TR, _TC, _SDT = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt"
 _SDT_PR, _SDT_CONTENT = W + "sdtPr", W + "sdtContent"
@@ -27,13 +39,23 @@ _OFF = frozenset({"0", "false", "off"})
 CHECKED_SYMBOLS = frozenset("☒☑✓✔✗✘■")
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture on the page: the relationship id of its image (``embed``), or of a file it
+    links to instead (``link``), and the name the program recorded (description, else name)."""
+
+    embed: str | None
+    link: str | None
+    name: str
+
+
 @dataclass(eq=False)
 class Control:
     """One content control: what it holds and where it sits."""
 
     tag: str | None
     alias: str
-    kind: str  # "text", "date", "dropdown" or "checkbox"
+    kind: str  # "text", "date", "dropdown", "checkbox" or "picture"
     text: str  # what it shows; "" while it shows its placeholder
     shown: str  # what it shows, placeholder included
     checked: bool | None = None
@@ -43,18 +65,19 @@ class Control:
     place: tuple[str, str] = ("", "")  # (zh, en): "第 2 个表格 第 3 行" / "table 2, row 3"
     table: int = 0  # the table it sits in (1-based), 0 in a paragraph
     by_position: bool = False  # its tag was lost and given back by its position (see docx_align)
-
-    @property
-    def filled(self) -> bool:
-        return bool(self.checked) if self.kind == "checkbox" else bool(self.text.strip())
+    pictures: tuple[Picture, ...] = ()  # a picture control's pictures; () while it shows its placeholder
+    unit: Unit | None = field(default=None, repr=False)  # the paragraph or cell it sits in
 
 
 @dataclass(eq=False)
 class Unit:
-    """A paragraph or a table cell: its own text (outside controls) and its controls."""
+    """A paragraph or a table cell: its own text (outside controls), its controls, and the
+    pictures in it outside any picture control."""
 
     text: str = ""
     controls: list[Control] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)
+    place: tuple[str, str] = ("", "")
 
 
 @dataclass(eq=False)
@@ -123,7 +146,7 @@ class _Walker:
             if child.tag == _P:
                 unit = Unit()
                 _inline(child, unit)
-                shows = bool(squeeze(unit.text) or unit.controls)
+                shows = bool(squeeze(unit.text) or unit.controls or unit.pictures)
                 if shows:
                     self.paragraphs += 1
                 para = Para(unit, self.paragraphs if shows else 0)
@@ -161,8 +184,9 @@ class _Walker:
 
 
 def _place(unit: Unit, place: tuple[str, str], table: int = 0) -> None:
+    unit.place = place
     for c in unit.controls:
-        c.place, c.table = place, table
+        c.place, c.table, c.unit = place, table, unit
 
 
 def _unwrap(parent: etree._Element, want: str) -> list[etree._Element]:
@@ -224,8 +248,38 @@ def _inline(parent: etree._Element, unit: Unit) -> None:
             if unit.text and not unit.text.endswith("\n"):
                 unit.text += "\n"
             _inline(child, unit)
+        elif tag == MC + "AlternateContent":  # the same content twice: read the first choice only
+            choice = child.find(MC + "Choice")
+            _inline(choice if choice is not None else child, unit)
+        elif tag in (W + "drawing", W + "pict"):
+            unit.pictures.extend(_pictures(child))
+            _inline(child, unit)  # the text of a text box drawn on the page
         elif tag not in _SKIP and isinstance(tag, str):
             _inline(child, unit)
+
+
+def _pictures(drawing: etree._Element) -> list[Picture]:
+    """The pictures of a ``w:drawing`` (DrawingML) or ``w:pict`` (VML, older programs)."""
+    out = []
+    doc_pr = next(drawing.iter(WP + "docPr"), None)
+    for blip in drawing.iter(A + "blip"):
+        pic = next((a for a in blip.iterancestors(PIC + "pic")), None)
+        own = pic.find(f"{PIC}nvPicPr/{PIC}cNvPr") if pic is not None else None
+        out.append(Picture(blip.get(R + "embed"), blip.get(R + "link"), _picture_name(doc_pr, own)))
+    for data in drawing.iter(V + "imagedata"):
+        shape = data.getparent()
+        name = data.get(O + "title") or (shape.get("alt") if shape is not None else None) or ""
+        out.append(Picture(data.get(R + "id") or data.get(O + "relid"), None, name))
+    return out
+
+
+def _picture_name(*props: etree._Element | None) -> str:
+    """The description a program recorded (Word: the file name, or alt text), else the name."""
+    for attr in ("descr", "name"):
+        for p in props:
+            if p is not None and (p.get(attr) or "").strip():
+                return (p.get(attr) or "").strip()
+    return ""
 
 
 def _val(el: etree._Element | None, attr: str = W + "val") -> str | None:
@@ -260,7 +314,22 @@ def _control(sdt: etree._Element, unit: Unit) -> None:
         kind = "dropdown"
         items = tuple((item.get(W + "displayText") or item.get(W + "value") or "", item.get(W + "value") or "")
                       for item in lists.findall(W + "listItem"))
+    elif pr.find(W + "picture") is not None:
+        return _picture_control(pr, shown, showing, unit)
     text = "" if showing or kind == "checkbox" else shown.text
     unit.controls.append(Control(_val(pr.find(W + "tag")), _val(pr.find(W + "alias")) or "", kind, text.strip("\n"),
                                  shown.text, checked, full, fmt, items))
     unit.controls.extend(shown.controls)
+    unit.pictures.extend(shown.pictures)
+
+
+def _picture_control(pr: etree._Element, shown: Unit, showing: bool, unit: Unit) -> None:
+    """A picture control holds pictures only: controls nested in it (LibreOffice's inner one)
+    are looked through, and its alias is taken from them when it has none of its own."""
+    pictures = list(shown.pictures)
+    alias = _val(pr.find(W + "alias")) or ""
+    for inner in shown.controls:
+        pictures.extend(inner.pictures)
+        alias = alias or inner.alias
+    unit.controls.append(Control(_val(pr.find(W + "tag")), alias, "picture", "", shown.text,
+                                 pictures=() if showing else tuple(pictures)))

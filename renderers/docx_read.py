@@ -13,7 +13,18 @@ outside the inputs (found by comparing the page with a freshly made blank one,
 Dates: the text a date picker shows is the value (``2026年1月15日``, ``2026-01-15``); when it
 shows the date in another format, the date the picker recorded (``w:fullDate``) is used if
 its year, month and day all appear in the text. Computed fields are not read (the server
-computes them) and image / attachment fields cannot travel in the file.
+computes them) and attachment fields cannot travel in the file.
+
+Images: the picture in an image field's picture control is the value, measured from the
+image file itself (:func:`.docx_package.measure`: pixel size, byte size, format; never the
+display size in the document), named by the description or name the program recorded for
+it (Word: the file name). The placeholder picture is no value, even when another program
+dropped the control's "showing placeholder" flag. Two pictures in a field's place (both in its
+control, or one in it and one loose beside it in the same paragraph or cell) are reported, not
+chosen between; any other picture outside a picture control is reported like text typed
+outside the inputs (never taken as a value, as text typed beside an input is not). A picture whose image is
+not in the file (linked to a file on the filler's disk, or its part gone) makes the file
+unreadable: there is nothing to measure or send on, and the message says to insert it.
 """
 
 from __future__ import annotations
@@ -40,13 +51,22 @@ from .docx_controls import (
     row_prefix,
     tag_in,
 )
-from .docx_package import LANG_PROPERTY, open_package, read_custom_properties
-from .docx_parse import Control, Item, ParseError, Row, parse
+from .docx_package import (
+    LANG_PROPERTY,
+    PLACEHOLDER_PART,
+    Part,
+    document_relationships,
+    measure,
+    open_package,
+    placeholder_png,
+    read_custom_properties,
+)
+from .docx_parse import Control, Item, ParseError, Picture, Row, Unit, parse
 
 _YMD = (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
         re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"))
 _YM = (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月$"), re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$"))
-_NOT_READ = frozenset({"image", "attachment"})
+_NOT_READ = frozenset({"attachment"})
 
 
 def extract(form: Any, content: bytes) -> Extracted:
@@ -67,7 +87,7 @@ def extract(form: Any, content: bytes) -> Extracted:
         raise ExtractError(str(exc)) from None
     template = blank_page(form, lang)
     comparison = compare(template, page)
-    _Reader(form, lang, page, template, out).read()
+    _Reader(form, lang, page, template, out, _Images(package)).read()
     for outside in comparison.outside:
         out.issues.append(_issue("", "file_text_outside", outside.place, text=outside.text))
     return out
@@ -132,6 +152,39 @@ def _member_names(spec: FormSpec, lang: Lang) -> dict[str, str]:
 Lookup = dict[str, list[Control]]
 
 
+class _Images:
+    """The image files the document's pictures point at."""
+
+    def __init__(self, package: zipfile.ZipFile):
+        self.package = package
+        self.rels = document_relationships(package)
+        self.names = set(package.namelist())
+
+    def part(self, picture: Picture) -> Part | None:
+        rid = picture.embed or picture.link
+        return self.rels.get(rid) if rid else None
+
+    def blob(self, picture: Picture) -> bytes:
+        """The embedded image file. A picture whose image is not in the file — linked to a
+        file on the filler's disk instead of inserted, or its part gone — cannot be measured
+        nor sent on: the file cannot be read as a submission."""
+        part = self.part(picture)
+        if part is not None and part.external:
+            raise ExtractError(f"图片“{picture.name}”只链接到文件外的图片 {part.name}，没有插入文件中；请插入图片 / "
+                               f"the picture “{picture.name}” is only a link to {part.name}, not inserted: insert it")
+        if part is None or part.name not in self.names:
+            where = part.name if part else picture.embed or picture.link or "?"
+            raise ExtractError(f"图片“{picture.name}”的图像文件不在文件中 / the image of picture "
+                               f"“{picture.name}” is missing from the file ({where})")
+        return self.package.read(part.name)
+
+    def is_placeholder(self, picture: Picture) -> bool:
+        part = self.part(picture)
+        if part is None or part.external:
+            return False
+        return part.name == PLACEHOLDER_PART or (part.name in self.names and self.blob(picture) == placeholder_png())
+
+
 @dataclass(frozen=True)
 class Said:
     """How messages name a value (zh, en); for a value in a table row, the row and how it is
@@ -145,8 +198,16 @@ class Said:
 
 
 class _Reader:
-    def __init__(self, form: Any, lang: Lang, page: list[Item], template: list[Item], out: Extracted):
-        self.form, self.spec, self.lang, self.out = form, form.spec, lang, out
+    def __init__(self, form: Any, lang: Lang, page: list[Item], template: list[Item], out: Extracted,
+                 images: _Images):
+        self.form, self.spec, self.lang, self.out, self.images = form, form.spec, lang, out, images
+        # pictures outside picture controls, by the paragraph or cell they sit in
+        self.loose: dict[int, tuple[Unit, list[Picture]]] = {}
+        for item in page:
+            for unit in [item.unit] if not isinstance(item, Row) else item.cells:
+                found = [p for p in unit.pictures if not images.is_placeholder(p)]
+                if found:
+                    self.loose[id(unit)] = (unit, found)
         spec = form.spec
         self.names = {"zh": _member_names(spec, "zh"), "en": _member_names(spec, "en")}
         row_members = {t.id for t in spec.tables} | {t.id for t in spec.trees}
@@ -209,6 +270,12 @@ class _Reader:
         # a placeholder whose "showing placeholder" flag another program dropped is still empty
         return "" if c.tag and text == self.placeholders.get(c.tag) else text
 
+    def filled(self, c: Control) -> bool:
+        """Something was typed, ticked or inserted (a placeholder is nothing)."""
+        if c.kind == "picture":
+            return any(not self.images.is_placeholder(p) for p in c.pictures)
+        return bool(c.checked) if c.kind == "checkbox" else bool(self.text(c))
+
     def put(self, path: str, said: Said, c: Control | None) -> None:
         if c is not None:
             self.out.put(path, f"{said.zh}（{c.place[0]}）", f"{said.en} ({c.place[1]})")
@@ -245,6 +312,8 @@ class _Reader:
             return c
 
         t = f.type
+        if t == "image":
+            return self.image(take(base), path)
         if t == "choice" or (t == "boolean" and in_grid):
             return self.choice(f, base, path, take)
         if t in ("multi_choice", "boolean"):
@@ -261,6 +330,26 @@ class _Reader:
                     out[part] = v
             return out or None
         return self.text(take(base)) or None
+
+    def image(self, c: Control | None, path: str) -> dict[str, Any] | None:
+        """The picture in an image field's place, as the server checks it."""
+        if c is None:
+            return None
+        pictures = [p for p in c.pictures if not self.images.is_placeholder(p)]
+        if pictures and c.unit is not None and id(c.unit) in self.loose:  # another one beside it
+            pictures += self.loose.pop(id(c.unit))[1]
+        if len(pictures) > 1:
+            label = Localized(self.alias(c.tag or "", "zh"), self.alias(c.tag or "", "en"))
+            self.out.issues.append(_issue(path, "file_duplicate_input", c.place, label=label, count=len(pictures)))
+            return None
+        if not pictures:
+            return None
+        picture = pictures[0]
+        name = re.split(r"[\\/]", picture.name)[-1]  # a program may record the file's whole path
+        blob = self.images.blob(picture)
+        m = measure(blob, (self.images.part(picture) or Part("")).name)
+        found = {"name": name, "width": m.width, "height": m.height, "bytes": m.bytes, "format": m.format}
+        return {k: v for k, v in found.items() if v not in (None, "")}
 
     def date(self, c: Control | None, month: bool) -> str | None:
         text = self.text(c)
@@ -380,7 +469,8 @@ class _Reader:
             return
         self.place_member(tree.id, entries)
         level_key = level_tag(tree.id)
-        filled = [any(c.filled for tag, cs in lookup.items() if tag != level_key for c in cs) for _, lookup in entries]
+        filled = [any(self.filled(c) for tag, cs in lookup.items() if tag != level_key for c in cs)
+                  for _, lookup in entries]
         while filled and not filled[-1]:
             filled.pop()
         for _, lookup in entries[len(filled):]:  # blank rows left for more entries
@@ -457,8 +547,12 @@ class _Reader:
             if id(c) not in self.used:
                 self.out.issues.append(_issue("", "file_unknown_input", c.place, name=c.tag or c.alias))
         for c in self.untagged:
-            if c.filled:
+            if self.filled(c):
                 self.out.issues.append(_issue("", "file_unknown_input", c.place, name=c.alias or "?"))
+        for unit, pictures in self.loose.values():  # pictures not in an image field's place
+            for p in pictures:
+                shown = Localized(f"[图片 {p.name}]".replace(" ]", "]"), f"[picture {p.name}]".replace(" ]", "]"))
+                self.out.issues.append(_issue("", "file_text_outside", unit.place, text=shown))
 
 
 def _controls(item: Item) -> list[Control]:

@@ -6,7 +6,10 @@ Independent of the renderer: it knows only the documented tag scheme (``buyer``,
 placeholder with a run, as Word does; picking a date writes the text in the control's own
 format and ``w:fullDate``; choosing from a drop-down shows the item's text; ticking a box sets
 ``w14:checked`` and its symbol; "+" on a repeating section copies the last row with its
-inputs emptied.
+inputs emptied; inserting a picture into a picture control adds the image as a new part with
+a relationship (and its file type to the content types), points the placeholder's
+``a:blip r:embed`` at it, fits it into the placeholder's box and records the file name as the
+picture's name and description.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import posixpath
+import struct
 import zipfile
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +30,31 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
-NS = {"w": W_NS, "w14": W14[1:-1], "w15": W15[1:-1]}
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS = {"w": W_NS, "w14": W14[1:-1], "w15": W15[1:-1], "wp": WP[1:-1], "a": A[1:-1], "pic": PIC[1:-1], "r": R[1:-1]}
+RELS = "word/_rels/document.xml.rels"
+TYPES = "[Content_Types].xml"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+PKG_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def make_png(width: int, height: int, size: int) -> bytes:
+    """A real PNG of ``width`` × ``height`` pixels (1-bit grey), exactly ``size`` bytes long: a
+    text chunk pads it, as the comments a screenshot tool writes do."""
+    rows = b"".join(b"\x00" + bytes((width + 7) // 8) for _ in range(height))
+    head = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+    body = _chunk(b"IDAT", zlib.compress(rows, 9)) + _chunk(b"IEND", b"")
+    pad = size - len(head) - len(body) - 12 - len(b"Comment\x00")
+    assert pad >= 0, f"a {width}×{height} PNG needs more than {size} bytes"
+    return head + _chunk(b"tEXt", b"Comment\x00" + b"x" * pad) + body
 
 
 def quote(key: str) -> str:
@@ -36,6 +66,7 @@ class Filler:
         self.zip = zipfile.ZipFile(io.BytesIO(content))
         self.root = etree.fromstring(self.zip.read("word/document.xml"))
         self._index: dict[str, list[Any]] | None = None  # tag → controls of the whole body
+        self.parts: dict[str, bytes] = {}  # parts added or changed (besides the document)
 
     # ---- finding controls
 
@@ -122,16 +153,68 @@ class Filler:
                 self.type_text(sdt, "")
         return new
 
+    # ---- pictures
+
+    def part(self, name: str) -> bytes:
+        return self.parts[name] if name in self.parts else self.zip.read(name)
+
+    def add_image(self, blob: bytes, extension: str, content_type: str) -> str:
+        """A new image part with a relationship from the document; its relationship id."""
+        names = set(self.zip.namelist()) | set(self.parts)
+        n = 1
+        while f"word/media/image{n}.{extension}" in names:
+            n += 1
+        name = f"word/media/image{n}.{extension}"
+        self.parts[name] = blob
+        rels = etree.fromstring(self.part(RELS))
+        ids = {r.get("Id") for r in rels}
+        k = len(ids) + 1
+        while f"rId{k}" in ids:
+            k += 1
+        rel = etree.SubElement(rels, PKG_REL + "Relationship")
+        rel.set("Id", f"rId{k}")
+        rel.set("Type", IMAGE_REL)
+        rel.set("Target", posixpath.relpath(name, "word"))
+        self.parts[RELS] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        types = etree.fromstring(self.part(TYPES))
+        if not any(d.get("Extension", "").lower() == extension for d in types.findall(PKG_TYPES + "Default")):
+            default = etree.Element(PKG_TYPES + "Default", Extension=extension, ContentType=content_type)
+            types.insert(0, default)
+            self.parts[TYPES] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return f"rId{k}"
+
+    def insert_picture(self, sdt: Any, blob: bytes, file_name: str, px: tuple[int, int],
+                       extension: str = "png", content_type: str = "image/png") -> None:
+        """What Word does when a picture file is picked for a picture control."""
+        pr = sdt.find("w:sdtPr", NS)
+        for flag in pr.findall("w:showingPlcHdr", NS):
+            pr.remove(flag)
+        rid = self.add_image(blob, extension, content_type)
+        sdt.find(".//a:blip", NS).set(R + "embed", rid)
+        for props in (sdt.find(".//wp:docPr", NS), sdt.find(".//pic:cNvPr", NS)):
+            props.set("name", file_name)
+            props.set("descr", file_name)
+        extent = sdt.find(".//wp:extent", NS)
+        box_w, box_h = int(extent.get("cx")), int(extent.get("cy"))
+        scale = min(box_w / px[0], box_h / px[1])  # fitted into the placeholder's box
+        cx, cy = str(round(px[0] * scale)), str(round(px[1] * scale))
+        for size in (extent, sdt.find(".//a:xfrm/a:ext", NS)):
+            size.set("cx", cx)
+            size.set("cy", cy)
+
     def save(self) -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
             for info in self.zip.infolist():
-                data = self.zip.read(info.filename)
+                data = self.part(info.filename)
                 if info.filename == "word/document.xml":
                     data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
                 copy_info = zipfile.ZipInfo(info.filename, info.date_time)  # writing updates an info's sizes
                 copy_info.compress_type = info.compress_type
                 out.writestr(copy_info, data)
+            for name, data in self.parts.items():
+                if name not in self.zip.namelist():
+                    out.writestr(name, data)
         return buf.getvalue()
 
 
@@ -160,10 +243,15 @@ def _day(value: Any) -> dt.date:
 
 def fill_field(filler: Filler, field: Any, value: Any, base: str, scope: Any = None) -> None:
     """Type ``value`` (validated) of ``field`` into the controls tagged from ``base``."""
-    if value is None or field.compute is not None or field.type in ("image", "attachment"):
+    if value is None or field.compute is not None or field.type == "attachment":
         return
     t = field.type
-    if t in ("date", "year_month"):
+    if t == "image":  # a generated picture of the size, byte size and name the example gives
+        fmt = _get(value, "format")
+        assert fmt == "png", f"the filler makes PNG pictures only, not {fmt}"
+        px = (_get(value, "width"), _get(value, "height"))
+        filler.insert_picture(filler.by_tag(base, scope), make_png(*px, _get(value, "bytes")), _get(value, "name"), px)
+    elif t in ("date", "year_month"):
         filler.pick_date(filler.by_tag(base, scope), _day(value))
     elif t in ("date_range", "year_month_range", "signature"):
         for part in (("name", "date") if t == "signature" else ("start", "end")):

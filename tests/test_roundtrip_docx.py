@@ -2,7 +2,8 @@
 
 Every catalog example is typed into a blank fillable file by an independent filler
 (``roundtrip_docx_fill``, which knows only the tag scheme and Word's markup) and must read back
-as the submission it was. Files edited by hand — rows added, a row's wrapper lost, an input
+as the submission it was — an image too: the filler inserts a generated picture of the
+example's size, byte size and name into the picture control, as Word does. Files edited by hand — rows added, a row's wrapper lost, an input
 deleted or copied, text typed outside the inputs, another form's file, an older form, a
 corrupt file, a wrong value — give a clear issue with where it is. LibreOffice is the other
 program people fill these files in: a file it saved, and a file filled in it through UNO,
@@ -37,16 +38,18 @@ from .render_support import (
 )
 
 docx = pytest.importorskip("docx")  # the [docx] extra: python-docx, and lxml with it
+from docx.image.image import Image
 from lxml import etree
 
-from .roundtrip_docx_fill import NS, W14, Filler, W, fill
+from .roundtrip_docx_fill import NS, W14, Filler, R, W, fill, make_png
 
 EXAMPLES = forms_with_examples()
-NOT_IN_FILES = ("image", "attachment")  # cannot travel in a Word file (see renderers/docx_read.py)
+NOT_IN_FILES = ("attachment",)  # cannot travel in a Word file (see renderers/docx_read.py)
 HERE = Path(__file__).resolve().parent
-# a table, a tree, a check-box grid and a drop-down grid
+PRACTICE = FORMS / "training" / "practice_result_registration.yaml"  # its point is a screenshot
+# a table, a tree, a check-box grid, a drop-down grid and a picture
 LO_FORMS = [SALES, FORMS / "quality" / "product_bom.yaml", FORMS / "customer" / "customer_maintenance_statistics.yaml",
-            FORMS / "automotive" / "showroom_traffic_statistics.yaml"]
+            FORMS / "automotive" / "showroom_traffic_statistics.yaml", PRACTICE]
 UNO_PYTHON = "/usr/bin/python3"  # Debian's python3-uno lives in the system Python
 
 
@@ -56,20 +59,24 @@ def blank(form: Any, lang: str = "zh") -> bytes:
     return content
 
 
-def expected(form: Any, data: dict[str, Any]) -> Any:
-    """What reading back must give: the submission without what a Word file cannot carry."""
+def expected(form: Any, data: dict[str, Any], pictures: bool = True) -> Any:
+    """What reading back must give: the submission without what a Word file cannot carry (and
+    without its images when no picture was inserted: a file rendered with data keeps the
+    placeholder, as the data holds no picture)."""
+    left_out = NOT_IN_FILES if pictures else (*NOT_IN_FILES, "image")
     kept = {k: v for k, v in data.items()
-            if not (form.spec.field(k) and form.spec.field(k).type in NOT_IN_FILES)}
+            if not (form.spec.field(k) and form.spec.field(k).type in left_out)}
     return form.validate(kept)
 
 
-def assert_reads_back(form: Any, content: bytes, data: dict[str, Any]) -> None:
-    got, want = form.extract(content, format="docx"), expected(form, data)
+def assert_reads_back(form: Any, content: bytes, data: dict[str, Any], pictures: bool = True) -> None:
+    got, want = form.extract(content, format="docx"), expected(form, data, pictures)
     assert [e.code for e in got.errors if e.code.startswith("file_")] == []
     if want.ok:
         assert got.ok, [e.format("en") for e in got.errors]
         assert got.data() == want.data()
-    else:  # a required image: reported as missing, nothing else
+    else:  # a required image left out: reported as missing, nothing else
+        assert not pictures
         assert sorted((e.path, e.code) for e in got.errors) == sorted((e.path, e.code) for e in want.errors)
 
 
@@ -115,7 +122,7 @@ def test_a_file_rendered_with_data_reads_back_the_same(path: Path, name: str, da
     form = load_form(path)
     content = form.render("docx", data, fillable=True)
     assert isinstance(content, bytes)
-    assert_reads_back(form, content, data)
+    assert_reads_back(form, content, data, pictures=False)
 
 
 @pytest.mark.parametrize("path", sorted({p for p, _, _ in EXAMPLES}), ids=lambda p: p.stem)
@@ -131,7 +138,7 @@ def test_the_kitchen_sink_round_trips_in_both_languages(sink: Any) -> None:
     for lang in ("zh", "en"):
         assert_reads_back(sink, fill(blank(sink, lang), sink, values), KITCHEN_SINK_DATA)
         content = sink.render("docx", KITCHEN_SINK_DATA, fillable=True, lang=lang)
-        assert_reads_back(sink, content, KITCHEN_SINK_DATA)
+        assert_reads_back(sink, content, KITCHEN_SINK_DATA, pictures=False)
 
 
 # ---------------------------------------------------------------- what the file is made of
@@ -182,9 +189,21 @@ def test_inputs_are_word_content_controls_bound_by_tag(sink: Any) -> None:
         assert row_tags == {"lines[].item", "lines[].note", "lines[].price"}
     level_tags = [t for t in root.iter(W + "tag") if t.get(W + "val") == "bom[]#level"]
     assert len(level_tags) == 8  # the tree's print_rows
-    # computed values and files get a grey note, no input
+    # an image: a picture control showing a placeholder picture that is a part of the package
+    photo = control(root, "photo")
+    assert photo.find("w:sdtPr/w:picture", NS) is not None
+    assert photo.find("w:sdtPr/w:showingPlcHdr", NS) is not None
+    assert photo.find("w:sdtPr/w:alias", NS).get(W + "val") == "照片"
+    rid = photo.find(".//a:blip", NS).get(R + "embed")
+    with zipfile.ZipFile(io.BytesIO(blank(sink))) as z:
+        rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+        [target] = [r.get("Target") for r in rels if r.get("Id") == rid]
+        assert r'Extension="png" ContentType="image/png"' in z.read("[Content_Types].xml").decode()
+        placeholder = z.read("word/" + target)
+    assert Image.from_blob(placeholder).content_type == "image/png"
+    # computed values and attachments get a grey note, no input
     tags = {t.get(W + "val") for t in root.iter(W + "tag")}
-    assert not {"photo", "licence", "bom[].level", "bom[].number"} & tags
+    assert not {"licence", "bom[].level", "bom[].number"} & tags
     assert "total" in tags  # money in digit boxes: typed in figures beside the boxes
     text = "".join(t.text or "" for t in root.iter(W + "t"))
     assert "（自动计算）" in text and "（不能在此文件中填写，请另行提交）" in text
@@ -424,6 +443,140 @@ def test_tree_rows_nest_by_their_level_and_a_bad_level_is_reported(sink: Any) ->
     assert bad.params == {"level": "3", "limit": 2} and bad.where("en") == "table 7, row 9"
 
 
+# ---------------------------------------------------------------- images
+
+
+@pytest.fixture(scope="module")
+def practice() -> Any:
+    return load_form(PRACTICE)
+
+
+PRACTICE_DATA = {"contents": ["用户名", "店铺名", "店招", "轮播"], "logged_in": True}
+
+
+def with_picture(form: Any, blob: bytes, name: str, px: tuple[int, int], **kind: str) -> Filler:
+    """The practice form's blank file with its other inputs filled and a picture inserted."""
+    filler = Filler(fill(blank(form), form, PRACTICE_DATA))  # no picture yet: it does not validate
+    filler.insert_picture(filler.by_tag("screenshot"), blob, name, px, **kind)
+    return filler
+
+
+def test_an_image_is_measured_from_the_picture_not_its_size_on_the_page(practice: Any) -> None:
+    filler = with_picture(practice, make_png(951, 640, 52_000), r"C:\Users\马晓琳\截图\首页.png", (951, 640))
+    for extent in (filler.root.find(".//wp:extent", NS), filler.root.find(".//a:xfrm/a:ext", NS)):
+        extent.set("cx", "914400")  # shown squeezed to a 1-inch square on the page
+        extent.set("cy", "914400")
+    result = practice.extract(filler.save(), format="docx")
+    assert result.ok, [e.format("en") for e in result.errors]
+    # the name is the file name the program recorded, without the folder it came from
+    assert result.data()["screenshot"] == {"name": "首页.png", "width": 951, "height": 640, "bytes": 52_000,
+                                           "format": "png"}
+
+
+def test_a_too_wide_image_is_refused_where_it_is(practice: Any) -> None:
+    filler = with_picture(practice, make_png(1920, 650, 9_000), "首页截图.png", (1920, 650))
+    result = practice.extract(filler.save(), format="docx")
+    wide = issue(result, "image_width")
+    assert wide.path == "screenshot" and wide.params == {"expected": "951", "actual": 1920}
+    assert wide.where("zh") == "“店铺首页截图”（第 1 个表格 第 2 行）"
+    assert wide.where("en") == "“Shop home-page screenshot” (table 1, row 2)"
+    assert codes(result) == ["image_width"]
+
+
+def _gif(width: int, height: int) -> bytes:
+    """A one-pixel GIF on a ``width`` × ``height`` screen (what an image viewer calls its size)."""
+    return (b"GIF89a" + width.to_bytes(2, "little") + height.to_bytes(2, "little") + b"\x80\x00\x00"
+            + b"\x00\x00\x00\xff\xff\xff" + b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+
+def test_a_gif_reads_as_gif_and_an_unknown_format_passes_on_as_found(practice: Any, tmp_path: Path) -> None:
+    gif = _gif(951, 600)
+    result = practice.extract(with_picture(practice, gif, "首页.gif", (951, 600), extension="gif",
+                                           content_type="image/gif").save(), format="docx")
+    assert result.ok and result.data()["screenshot"] == {"name": "首页.gif", "width": 951, "height": 600,
+                                                         "bytes": len(gif), "format": "gif"}
+    webp = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00" + bytes(24)  # a format python-docx does not read
+    content = with_picture(practice, webp, "首页.webp", (951, 600), extension="webp", content_type="image/webp").save()
+    assert practice.extract(content, format="docx").read["screenshot"] == {
+        "name": "首页.webp", "bytes": len(webp), "format": "webp"}  # no pixel size can be told
+    # a form that names its formats refuses it
+    text = PRACTICE.read_text("utf-8").replace("width: 951, height: {min: 550, max: 700},", "formats: [png, jpeg],")
+    assert text != PRACTICE.read_text("utf-8")
+    (tmp_path / PRACTICE.name).write_text(text, "utf-8")
+    strict = load(tmp_path / PRACTICE.name)
+    content = Filler(fill(blank(strict), strict, PRACTICE_DATA))
+    content.insert_picture(content.by_tag("screenshot"), webp, "首页.webp", (951, 600), extension="webp",
+                           content_type="image/webp")
+    refused = issue(strict.extract(content.save(), format="docx"), "file_format")
+    assert refused.path == "screenshot" and refused.where("en") == "“Shop home-page screenshot” (table 1, row 2)"
+
+
+def test_two_pictures_in_an_images_place_are_reported_not_chosen_between(practice: Any) -> None:
+    png = make_png(951, 600, 4_000)
+    # pasted into the control beside the one inserted
+    filler = with_picture(practice, png, "一.png", (951, 600))
+    inserted = filler.by_tag("screenshot").find("w:sdtContent/w:r", NS)
+    inserted.addnext(copy.deepcopy(inserted))
+    result = practice.extract(filler.save(), format="docx")
+    twice = issue(result, "file_duplicate_input")
+    assert twice.path == "screenshot" and twice.params["count"] == 2 and twice.where("zh") == "第 1 个表格 第 2 行"
+    assert "screenshot" not in result.read and ("screenshot", "required") in {(e.path, e.code) for e in result.errors}
+    # pasted into the same cell, outside the control
+    filler = with_picture(practice, png, "一.png", (951, 600))
+    control_ = filler.by_tag("screenshot")
+    control_.addnext(copy.deepcopy(control_.find("w:sdtContent/w:r", NS)))
+    assert codes(practice.extract(filler.save(), format="docx")) == ["file_duplicate_input", "required"]
+
+
+def test_a_picture_outside_an_images_place_is_reported_like_text_outside(practice: Any) -> None:
+    filler = with_picture(practice, make_png(951, 600, 4_000), "一.png", (951, 600))
+    picture = filler.by_tag("screenshot").find("w:sdtContent/w:r", NS)
+    filler.by_tag("logged_in=true").addnext(copy.deepcopy(picture))  # beside the yes/no boxes
+    result = practice.extract(filler.save(), format="docx")
+    outside = issue(result, "file_text_outside")
+    assert outside.message_zh == "填写框外有文字“[图片 一.png]”；请填在对应的框内"
+    assert outside.where("en") == "table 1, row 4"
+    assert result.read["screenshot"]["name"] == "一.png"  # the picture in its place still reads
+    # pasted beside the empty picture control: not taken for the value, as typed text is not
+    filler = Filler(fill(blank(practice), practice, PRACTICE_DATA))
+    empty = filler.by_tag("screenshot")
+    beside = copy.deepcopy(empty.find("w:sdtContent/w:r", NS))
+    beside.find(".//a:blip", NS).set(R + "embed", filler.add_image(make_png(951, 600, 4_000), "png", "image/png"))
+    empty.addnext(beside)
+    result = practice.extract(filler.save(), format="docx")
+    assert sorted((e.path, e.code, e.where("zh")) for e in result.errors) == [
+        ("", "file_text_outside", "第 1 个表格 第 2 行"), ("screenshot", "required", "“店铺首页截图”（第 1 个表格 第 2 行）")]
+
+
+def test_a_picture_whose_image_is_not_in_the_file_makes_the_file_unreadable(practice: Any) -> None:
+    filler = with_picture(practice, make_png(951, 600, 4_000), "一.png", (951, 600))
+    filler.by_tag("screenshot").find(".//a:blip", NS).set(R + "embed", "rIdNowhere")  # its part is gone
+    result = practice.extract(filler.save(), format="docx")
+    assert codes(result) == ["file_unreadable"] and "一.png" in result.errors[0].message_en
+    # Word's Insert ▸ Link to File: the picture only points at a file on the filler's disk
+    filler = with_picture(practice, make_png(951, 600, 4_000), "一.png", (951, 600))
+    blip = filler.by_tag("screenshot").find(".//a:blip", NS)
+    rid = blip.attrib.pop(R + "embed")
+    blip.set(R + "link", rid)
+    rels = etree.fromstring(filler.part("word/_rels/document.xml.rels"))
+    [rel] = [r for r in rels if r.get("Id") == rid]
+    rel.set("Target", "file:///C:/Users/li/一.png")
+    rel.set("TargetMode", "External")
+    filler.parts["word/_rels/document.xml.rels"] = etree.tostring(rels)
+    linked = practice.extract(filler.save(), format="docx")
+    assert codes(linked) == ["file_unreadable"]
+    assert "only a link to file:///C:/Users/li/一.png, not inserted" in linked.errors[0].message_en
+
+
+def test_a_file_rendered_with_an_image_keeps_the_placeholder(practice: Any) -> None:
+    data = {**PRACTICE_DATA, "screenshot": {"name": "a.png", "width": 951, "height": 600, "bytes": 9, "format": "png"}}
+    content = practice.render("docx", data, fillable=True)
+    photo = control(document(content), "screenshot")
+    assert photo.find("w:sdtPr/w:showingPlcHdr", NS) is not None
+    result = practice.extract(content, format="docx")
+    assert codes(result) == ["required"] and result.errors[0].path == "screenshot"
+
+
 def strip_tags(content: bytes) -> bytes:
     """What LibreOffice 7.4 does when it saves: controls keep their kind and value, lose their
     tags and aliases, and the repeating sections around rows are gone."""
@@ -460,12 +613,13 @@ def test_text_outside_and_missing_inputs_are_found_when_tags_were_lost(sales: An
         ("file_text_outside", "（盖章）", "第 1 个表格 第 2 行")]
 
 
-def test_a_placeholder_is_never_a_value(sales: Any) -> None:
-    """Another program may drop "showing placeholder" and keep the grey text."""
-    filler = Filler(blank(sales))
-    for flag in list(filler.root.iter(W + "showingPlcHdr")):
-        flag.getparent().remove(flag)
-    assert sales.extract(filler.save(), format="docx").read == {}
+def test_a_placeholder_is_never_a_value(sales: Any, sink: Any) -> None:
+    """Another program may drop "showing placeholder" and keep the grey text (or picture)."""
+    for form in (sales, sink, load_form(PRACTICE)):
+        filler = Filler(blank(form))
+        for flag in list(filler.root.iter(W + "showingPlcHdr")):
+            flag.getparent().remove(flag)
+        assert form.extract(filler.save(), format="docx").read == {}
 
 
 def test_a_date_picker_value_is_its_text_or_its_recorded_date(sales: Any, sales_data: dict[str, Any]) -> None:
@@ -509,7 +663,8 @@ def _soffice() -> str:
 
 def test_files_saved_by_libreoffice_read_back(tmp_path: Path, sink: Any) -> None:
     """LibreOffice 7.4 keeps the controls, their kinds and values but drops every tag and the
-    repeating sections: the controls are then matched to the blank page by their place."""
+    repeating sections: the controls are then matched to the blank page by their place. It
+    keeps an inserted picture, byte for byte, saving its picture control as two nested ones."""
     soffice = _soffice()
     cases: list[tuple[Any, Path, dict[str, Any]]] = []
     for i, (path, _, data) in enumerate(e for e in EXAMPLES if e[0] in LO_FORMS):
