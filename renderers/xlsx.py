@@ -8,9 +8,16 @@ Layout (see ``xlsx_layout.py`` for the keys):
   that is moved or a row inserted above keeps its binding. A signature, date range or
   year-month range takes one row per part; a choice is a drop-down of its labels, with a
   second row for the text of an option's own blank; a multi-choice takes one 是/否 row per
-  option. Static text and group titles are printed as rows of their own. Image and attachment
-  fields cannot travel in a workbook: a row says so and they are left out (a required one is
-  then reported ``required`` when the file is read back).
+  option. Static text and group titles are printed as rows of their own.
+* **An image field** is a row whose value cell says "在此格插入图片 / Insert the picture in
+  this cell"; the person selects it and inserts the picture over the cells with its top-left
+  corner in that cell (Excel: Insert → Pictures → Place over Cells; LibreOffice: Insert →
+  Image, anchored to the cell). The cell is unlocked and the sheet's protection allows objects,
+  because LibreOffice inserts into a protected sheet only at an unlocked cell. Reading finds it in the package's drawing part (``xlsx_pictures.py``) and measures
+  the embedded image file itself (``xlsx_imagefile.py``). A pre-filled workbook cannot embed a
+  picture it does not have: the value of an image field is not written, the placeholder stays.
+  Attachment fields cannot travel in a workbook: a row says so and they are left out (a
+  required one is then reported ``required`` when the file is read back).
 * **One sheet per table or tree**: a title row, a hidden key row naming each column's key, a
   header row, then data rows. Rows are prepared (borders, formats, formulas) for every row
   the table may have when ``max_rows`` ≤ 200, else for the printed blank rows plus 20; a
@@ -66,6 +73,7 @@ from .xlsx_layout import (
     LISTS_SHEET,
     NOTE_COL,
     NUMBER,
+    PICTURE,
     SECTION,
     STAMP_SHEET,
     TABLE,
@@ -93,6 +101,7 @@ HEADER_FILL = "D9E1F2"
 COMPUTED_FILL = "FFF2CC"
 HINT_COLOR = "7F7F7F"
 ROW_HEIGHT = 20  # points: room to type in
+PICTURE_ROW_HEIGHT = 48  # an image field's row: room to see where the picture goes
 REQUIRED_MARK = " *"
 
 
@@ -336,6 +345,14 @@ class _Writer:
         cell.alignment = st.wrap
         if slot.computed:
             self.computed_cell(cell, f, formula, self.value(f.id))
+            return
+        if f.type == PICTURE:  # the picture floats over the cell; the words only say where it goes
+            self.put(cell, word("picture_here", lang))
+            # unlocked: LibreOffice inserts a picture into a protected sheet only at an unlocked cell
+            cell.font, cell.protection, cell.alignment = st.hint, st.unlocked, st.centre
+            ws.row_dimensions[r].height = PICTURE_ROW_HEIGHT
+            ws.protection.objects = False  # openpyxl: False = Excel may insert pictures while protected
+            self.validate(ws, slot, cell.coordinate)
             return
         cell.protection = st.unlocked
         self.put(cell, cell_value(slot, self.value(f.id), lang) if self.values is not None else None)
@@ -621,13 +638,15 @@ class _Writer:
         parts = []
         if slot.key == LEVEL:
             return word("level_hint", lang)
+        if f.type == PICTURE:
+            parts.append(word("picture_how", lang))
         if slot.option is not None and slot.part is None:
             parts.append(word("option_hint", lang))
         if f.hint and slot.part != "detail":
             parts.append(f.hint.get(lang))
         if f.required and slot.part in (None, "name") and slot.option is None:
             parts.append(word("required", lang))
-        fmt = _format_hint(f, slot, lang)
+        fmt = _format_hint(f, slot, lang) if f.type != PICTURE else _picture_rules(f, lang)
         if fmt:
             parts.append(fmt)
         if f.type in ("integer", "decimal", "money", "percent", "rating", "date") and slot.part is None and \
@@ -734,6 +753,23 @@ def _shown(v: Any) -> str:
     return v.isoformat() if isinstance(v, dt.date) else str(v)
 
 
+def _picture_rules(f: Field, lang: Lang) -> str:
+    """An image field's rules as the input message states them: pixels, size, formats."""
+    zh = lang == "zh"
+    parts = []
+    for bounds, name in ((f.width, ("宽", "width")), (f.height, ("高", "height"))):
+        if bounds is None:
+            continue
+        low, high = bounds.min, bounds.max
+        span_text = str(low) if low == high else f"{'' if low is None else low}–{'' if high is None else high}"
+        parts.append(f"{name[0]} {span_text} 像素" if zh else f"{name[1]} {span_text} px")
+    if f.max_bytes is not None:
+        parts.append(f"不超过 {f.max_bytes} 字节" if zh else f"at most {f.max_bytes} bytes")
+    if f.formats:
+        parts.append(("格式 " if zh else "format ") + "/".join(f.formats))
+    return ("，" if zh else ", ").join(parts)
+
+
 def _format_hint(f: Field, slot: Slot, lang: Lang) -> str:
     zh = lang == "zh"
     if slot.part == "detail":
@@ -765,7 +801,7 @@ def fixed_texts(spec: FormSpec, lang: Lang) -> set[str]:
     reader accepts these where no value belongs, and calls anything else text typed outside."""
     p = plan(spec)
     names = sheet_names(p.sheets, lang)
-    out = {f"（{word('computed', lang)}）", word("no_file", lang)}
+    out = {f"（{word('computed', lang)}）", word("no_file", lang), word("picture_here", lang)}
     for sheet in p.sheets:
         if isinstance(sheet, SectionSheet):
             for row in sheet.rows:

@@ -21,6 +21,7 @@ from formengine.spec import Field, FormSpec, Lang
 from .xlsx_layout import (
     FIRST_COL,
     LEVEL,
+    PICTURE,
     VALUE_COL,
     GridSheet,
     Plan,
@@ -238,7 +239,7 @@ def locate(p: Plan, names: list[str], lists: ListSink, lang: Lang) -> Places:
     for sheet, name in zip(p.sheets, names):
         if isinstance(sheet, SectionSheet):
             for r, row in enumerate(sheet.rows, start=1):
-                if row.slot is not None:
+                if row.slot is not None and row.slot.field.type != PICTURE:  # a picture is no cell value
                     places.fields[row.slot.key] = (name, r, VALUE_COL, row.slot.field)
                     choice_list(row.slot.field, row.slot.field.id)
         elif isinstance(sheet, TableSheet):

@@ -6,8 +6,9 @@ language; labels and sheet names do, and the reader accepts the texts of both la
 
 Keys (hidden column A of a section sheet, hidden key row of a table/tree/grid sheet):
 
-* ``buyer`` — a field's value; ``signer.name`` / ``signer.date``, ``period.start`` /
-  ``period.end`` — the parts of a structured value;
+* ``buyer`` — a field's value (of an image field: the picture anchored at its value cell);
+  ``signer.name`` / ``signer.date``, ``period.start`` / ``period.end`` — the parts of a
+  structured value;
 * ``funding#detail`` — the text of the blank carried by the chosen option;
 * ``topics[培训]`` — one option of a multi-choice (是/否), ``topics[其他]#detail`` its blank;
 * ``#level`` — a tree row's depth; ``#no`` — a table's row number; ``#total`` — a grid total.
@@ -46,7 +47,8 @@ EXTRA_ROWS = 20  # prepared rows of a table beyond its printed blank rows or its
 SECTION, TABLE, TREE, GRID = "#section", "#table", "#tree", "#grid"
 KEYS, HEADER, TOTAL, LEVEL, NUMBER = "#keys", "#header", "#total", "#level", "#no"
 
-UNSUPPORTED = frozenset({"image", "attachment"})  # cannot travel in a workbook
+UNSUPPORTED = frozenset({"attachment"})  # cannot travel in a workbook
+PICTURE = "image"  # a field whose value is a picture inserted at its cell
 
 WORDS: dict[str, dict[Lang, str]] = {
     "item": {"zh": "项目", "en": "Item"},
@@ -61,7 +63,11 @@ WORDS: dict[str, dict[Lang, str]] = {
     "computed": {"zh": "由系统计算", "en": "computed by the server"},
     "formula": {"zh": "自动计算", "en": "computed"},
     "required": {"zh": "必填", "en": "required"},
-    "no_file": {"zh": "图片、附件不能在表格中填写，请另行提交", "en": "Images and files cannot be given in the workbook; send them separately"},
+    "no_file": {"zh": "附件不能在表格中填写，请另行提交", "en": "Files cannot be given in the workbook; send them separately"},
+    "picture_here": {"zh": "在此格插入图片", "en": "Insert the picture in this cell"},
+    "picture_how": {"zh": "选中此格，插入 → 图片，浮于单元格上方、左上角在此格内（锚定到单元格）；只放一张",
+                    "en": "Select this cell, then Insert → Picture, over the cells with its top-left corner "
+                          "in this cell (anchored to the cell); one picture"},
     "see": {"zh": "见工作表", "en": "See sheet"},
     "yes": {"zh": "是", "en": "Yes"},
     "no": {"zh": "否", "en": "No"},

@@ -9,6 +9,14 @@ deleted sheet, row or column (``file_missing_input``), a key the form does not h
 (``file_unknown_input``), a key found twice (``file_duplicate_input``). Computed cells are
 not read (the server computes them), but a formula replaced by a typed value is reported.
 
+Pictures are read from the package (``xlsx_pictures.py``): a picture whose top-left corner is
+in an image field's value cell is that field's value — ``{name, width, height, bytes,
+format}``, measured from the embedded image file (``xlsx_imagefile.py``), never from the
+drawing's display size; two there are ``file_duplicate_input``; a picture anywhere else, and
+text typed into a text box, are ``file_text_outside`` with their cell. Text typed into an
+image field's cell, or a picture placed *in* it (Excel 365's "Place in Cell", a cell value
+this reader does not take), is reported at the field.
+
 Every value is recorded with its place — ``'货品明细'!E7`` — so validation errors name it.
 """
 
@@ -35,6 +43,7 @@ from formengine.spec import Field, FormSpec, Table, Tree
 
 from .xlsx import TEXTS_COL, fixed_texts
 from .xlsx_formulas import locate, translate
+from .xlsx_imagefile import measure
 from .xlsx_layout import (
     FIRST_COL,
     HEADER,
@@ -44,6 +53,7 @@ from .xlsx_layout import (
     LEVEL,
     LISTS_SHEET,
     NUMBER,
+    PICTURE,
     STAMP_SHEET,
     TOTAL,
     VALUE_COL,
@@ -56,6 +66,7 @@ from .xlsx_layout import (
     where_row,
     where_sheet,
 )
+from .xlsx_pictures import Drawn, drawn
 from .xlsx_values import is_blank, mark, split_choices, submitted
 
 MAX_UNPACKED = 200 * 1024 * 1024  # a workbook of a form is small; refuse a zip bomb before parsing
@@ -170,6 +181,8 @@ class _Reader:
         self.formula_keys = self._formula_keys()
         self._values: Any = None  # the workbook with cached formula results, loaded if needed
         self.outside_count: dict[str, int] = {}
+        self.section_rows: dict[str, dict[int, str]] = {}  # section sheet → row → key
+        self.pictures: dict[str, list[Drawn]] = {}  # image field key → the pictures at its cell
 
     def _formula_keys(self) -> set[str]:
         """The computed values the writer gave a formula (the others show the server's value)."""
@@ -217,7 +230,25 @@ class _Reader:
                     for cell in row:
                         if not is_blank(cell.value):
                             self.outside(ws.title, cell)
+        self.place_pictures()
         self.assemble()
+
+    def place_pictures(self) -> None:
+        """Each picture to the image field whose value cell holds its top-left corner."""
+        with zipfile.ZipFile(io.BytesIO(self.source)) as package:
+            found = drawn(package)
+        for d in found:
+            key = self.section_rows.get(d.sheet, {}).get(d.row or 0) if d.col == VALUE_COL else None
+            if d.kind == "picture" and key is not None and self.slots[key].field.type == PICTURE:
+                self.pictures.setdefault(key, []).append(d)
+                continue
+            where_zh = where_cell(d.sheet, d.coordinate) if d.coordinate else where_sheet(d.sheet, "zh")
+            where_en = where_zh if d.coordinate else where_sheet(d.sheet, "en")
+            if d.kind == "picture":
+                text: Any = Localized(f"[图片 {d.name}]", f"[picture {d.name}]")
+            else:
+                text = d.name if len(d.name) <= 40 else d.name[:40] + "…"
+            self.issue("", "file_text_outside", where_zh, where_en=where_en, text=text)
 
     def marker(self, ws: Any) -> tuple[str | None, str | None, int]:
         for r in range(1, _MARKER_ROWS + 1):
@@ -238,12 +269,16 @@ class _Reader:
                 self.issue("", "file_unknown_input", where_cell(ws.title, cell.coordinate), name=key)
                 continue
             keys[cell.row] = key
+        self.section_rows[ws.title] = keys
         for r, key in keys.items():  # a bound row counts as present even when its value is empty
             cell = ws.cell(r, VALUE_COL)
             raw = None
             if self.slots[key].computed:
                 if not is_blank(cell.value):
                     self.computed(ws.title, cell, key)
+            elif self.slots[key].field.type == PICTURE:  # the value is a picture; the cell only says so
+                if not is_blank(cell.value) and not self.fixed(cell):
+                    self.picture_cell(ws.title, cell, self.slots[key].field)
             elif not is_blank(cell.value):
                 raw = self.content(ws, cell)
             self.found.setdefault(key, []).append(_Found(ws.title, cell.coordinate, raw))
@@ -253,6 +288,24 @@ class _Reader:
                     continue
                 if not self.fixed(cell):
                     self.outside(ws.title, cell)
+
+    def picture_cell(self, sheet: str, cell: Any, f: Field) -> None:
+        """Something other than the placeholder in an image field's cell: a picture placed *in*
+        the cell (Excel 365's "Place in Cell" stores it as a cell value, shown as #VALUE! to
+        older readers), or typed text. Neither is a picture over the cell, so neither is read."""
+        where = where_cell(sheet, cell.coordinate)
+        if cell.data_type == "e" and self.has_part("xl/richData/"):
+            self.rule(f.id, where, "图片放进了单元格内；请改为插入浮于单元格上方的图片",
+                      "The picture was placed in the cell; insert it over the cells instead (Place over Cells)")
+            return
+        shown = str(cell.value).strip()
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        self.rule(f.id, where, f"图片格中输入了文字“{shown}”；请在此格插入图片本身",
+                  f"Text “{shown}” was typed into the picture's cell; insert the picture itself")
+
+    def has_part(self, prefix: str) -> bool:
+        with zipfile.ZipFile(io.BytesIO(self.source)) as package:
+            return any(name.startswith(prefix) for name in package.namelist())
 
     def fixed(self, cell: Any) -> bool:
         return isinstance(cell.value, str) and (cell.value in self.allowed or cell.value.strip() in self.allowed)
@@ -463,6 +516,8 @@ class _Reader:
     def value_of(self, f: Field, get: Any, path: str, *, in_table: bool = False) -> tuple[Any, str]:
         """A field's value from the cells ``get(key)`` returns (section rows or a table row)."""
         key = f.id
+        if f.type == PICTURE:
+            return self.picture(f, get(key), path)
         if f.type == "multi_choice" and not in_table:
             return self.multi(f, get, path)
         if f.type in ("signature", "date_range", "year_month_range"):
@@ -493,6 +548,26 @@ class _Reader:
                 value = {"value": "" if value is None else value, "detail": detail}
         return value, found.where
 
+    def picture(self, f: Field, cell: _Found | None, path: str) -> tuple[Any, str]:
+        """An image field's value from the picture at its cell (where: the cell, picture or not)."""
+        pictures = self.pictures.get(f.id, [])
+        if not pictures:
+            return None, cell.where if cell is not None else ""
+        where = where_cell(pictures[0].sheet, pictures[0].coordinate or "")
+        if len(pictures) > 1:
+            self.issue(path, "file_duplicate_input", where_cell(pictures[1].sheet, pictures[1].coordinate or ""),
+                       label=_both(lambda lang: f.label.get(lang)), count=len(pictures))
+        first = pictures[0]
+        if first.blob is None:  # nothing to measure: say so rather than pass a value without a size
+            self.rule(path, where, f"图片“{first.name}”没有嵌入文件中（只是链接，或文件已损坏）；请插入图片本身",
+                      f"The picture “{first.name}” is not embedded in the file (a link, or a damaged file); "
+                      "insert the picture itself")
+            return None, where
+        image = measure(first.blob, first.part)
+        value = {"name": first.name, "width": image.width, "height": image.height, "bytes": len(first.blob),
+                 "format": image.format}
+        return {k: v for k, v in value.items() if v is not None}, where
+
     def multi(self, f: Field, get: Any, path: str) -> tuple[Any, str]:
         assert f.choices is not None
         chosen: list[Any] = []
@@ -509,9 +584,7 @@ class _Reader:
             elif state:
                 chosen.append({"value": o.value, "detail": detail} if detail is not None else o.value)
             elif detail is not None and detail_cell is not None:
-                self.rule(path, detail_cell.where,
-                          f"填写了“{o.label.zh}”的说明，但未选择该选项", f"Details given for “{o.label.get('en')}”, "
-                          "which is not chosen")
+                self.issue(path, "file_detail_unchosen", detail_cell.where, option=o.label.zh, detail=detail)
         where = wheres[0] if len(wheres) == 1 else (f"{wheres[0]}:{wheres[-1].split('!')[-1]}" if wheres else "")
         return (chosen or None), where
 
@@ -557,10 +630,8 @@ class _Reader:
             limit = len(stack) + 1
             if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= min(limit, member.max_depth):
                 place = level_cell.where if level_cell else where_row(found.sheet, r, "zh")
-                self.rule(member.id, place,
-                          f"第 {r} 行的层级应为 1 至 {min(limit, member.max_depth)} 的整数（最多比上一行深一层）",
-                          f"The level in row {r} must be a whole number from 1 to {min(limit, member.max_depth)} "
-                          "(at most one below the row above)")
+                shown = "" if depth is None else str(level_cell.raw if level_cell is not None else depth)
+                self.issue(member.id, "file_tree_level", place, level=shown, limit=min(limit, member.max_depth))
                 continue
             del stack[depth - 1:]
             siblings = roots if depth == 1 else stack[-1][0].setdefault("children", [])

@@ -3,7 +3,9 @@
 The filler here is independent of the renderer: it finds inputs the way any tool can, by the
 keys in the hidden key column (section sheets) or key row (table, tree and grid sheets), as
 the renderer's docstring documents them, and types what a person types (option labels, 是/否,
-real dates, plain numbers). One workbook is also filled through LibreOffice itself.
+real dates, plain numbers). A picture is inserted as Excel does it: after openpyxl has saved
+the typed cells, a drawing part anchored at the image field's cell is written into the package
+with lxml (openpyxl itself would need Pillow). One workbook is also filled through LibreOffice.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
+import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,7 @@ from formengine.form import form_files
 from .conftest import FORMS
 
 CONTRACT = FORMS / "sales" / "sales_contract.yaml"
-NO_FILE_TYPES = ("image", "attachment")  # cannot travel in a workbook
+PRACTICE = FORMS / "training" / "practice_result_registration.yaml"
 
 
 def valid_examples() -> list[tuple[Path, str, Any]]:
@@ -94,7 +99,7 @@ def detail_of(value: Any) -> Any:
 def cells_of(field: Any, value: Any, in_table: bool = False, lang: str = "zh") -> dict[str, Any]:
     """key → what to type, for one field (the key grammar of renderers/xlsx_layout.py)."""
     fid, t = field.id, field.type
-    if value is None or field.compute is not None or t in NO_FILE_TYPES:
+    if value is None or field.compute is not None or t == "image":  # a picture: see insert_pictures
         return {}
     if t in ("signature", "date_range", "year_month_range"):
         parts = ("name", "date") if t == "signature" else ("start", "end")
@@ -172,7 +177,7 @@ def fill(content: bytes, form: formengine.Form, value: Any, lang: str = "zh") ->
                         ws.cell(row[0].row, columns[ckey]).value = typed(grid.cell, v, lang)
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return with_pictures(out.getvalue(), form, value)
 
 
 def _flatten(nodes: list[Any], tree: bool, depth: int = 1) -> list[tuple[int, Any]]:
@@ -185,17 +190,172 @@ def _flatten(nodes: list[Any], tree: bool, depth: int = 1) -> list[tuple[int, An
 
 
 def assert_reads_back(form: formengine.Form, content: bytes, data: Any) -> None:
-    """The file reads back as the example; image and attachment fields cannot travel in a
-    workbook, so a required one is reported ``required`` and nothing else differs."""
     want = form.validate(data).data()
     result = form.extract(content, format="xlsx")
-    files = {f.id for f in form.spec.fields if f.type in NO_FILE_TYPES and f.id in data}
-    if files:
-        assert {e.code for e in result.errors} <= {"required"} and {e.path for e in result.errors} <= files
-        assert form.validate({**result.read, **{k: data[k] for k in files}}).data() == want
-        return
     assert result.ok, result.format("en")
     assert result.data() == want
+
+
+# ---------------------------------------------------------------- pictures, as Excel inserts them
+
+NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+}
+DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+# CT_Worksheet: <drawing> comes before these (openpyxl writes <legacyDrawing> for cell notes)
+AFTER_DRAWING = ("legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                 "webPublishItems", "tableParts", "extLst")
+EMU_PER_PIXEL = 9525
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "emf": "image/x-emf"}
+
+
+def png(width: int, height: int, size: int | None = None) -> bytes:
+    """A real grey-scale PNG of width × height pixels, padded with a tEXt chunk to ``size`` bytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte, then 1-bit pixels
+    head = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+    body = chunk(b"IDAT", zlib.compress(row * height, 9))
+    end = chunk(b"IEND", b"")
+    if size is None:
+        return head + body + end
+    keyword = b"Comment\x00"
+    pad = size - len(head) - len(body) - len(end) - 12 - len(keyword)
+    assert pad >= 0, f"a {width}×{height} PNG takes more than {size} bytes"
+    out = head + chunk(b"tEXt", keyword + b"x" * pad) + body + end
+    assert len(out) == size
+    return out
+
+
+def picture_of(value: Any) -> bytes:
+    """The image file a person inserts for a validated image value (the test writes PNGs)."""
+    assert value.format == "png", "the test filler writes PNG pictures only"
+    return png(value.width, value.height, value.bytes)
+
+
+def with_pictures(content: bytes, form: formengine.Form, value: Any) -> bytes:
+    """Insert each image field's picture at its value cell (found through the hidden keys)."""
+    wanted = {f.id: _get(value, f.id) for f in form.spec.fields if f.type == "image" and _get(value, f.id)}
+    if not wanted:
+        return content
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    places = []
+    for ws in wb.worksheets:
+        if marker(ws) != "#section":
+            continue
+        for row in ws.iter_rows(min_col=1, max_col=1):
+            if row[0].value in wanted:
+                image = wanted[row[0].value]
+                places.append((ws.title, f"C{row[0].row}", image.name, picture_of(image)))
+    return insert_pictures(content, places)
+
+
+def insert_pictures(content: bytes, pictures: list[tuple[str, str, str, bytes]]) -> bytes:
+    """Write (sheet, cell, file name, image file) pictures into a saved workbook as Excel's
+    Insert → Picture does: a drawing part per sheet, each picture a twoCellAnchor
+    (editAs="oneCell") whose ``from`` is the cell, its file in xl/media, its name in cNvPr."""
+    from lxml import etree
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        for info in z.infolist():
+            parts[info.filename] = z.read(info)
+    book = etree.fromstring(parts["xl/workbook.xml"])
+    book_rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(parts["xl/_rels/workbook.xml.rels"])}
+    sheet_part = {}
+    for sheet in book.iter(f"{{{NS['main']}}}sheet"):
+        target = book_rels[sheet.get(f"{{{NS['r']}}}id")]
+        sheet_part[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    extensions = {d.get("Extension") for d in types.iter(f"{{{NS['ct']}}}Default")}
+    by_sheet: dict[str, list[tuple[str, str, bytes]]] = {}
+    for sheet, cell, name, blob in pictures:
+        by_sheet.setdefault(sheet, []).append((cell, name, blob))
+    media = sum(1 for p in parts if p.startswith("xl/media/"))
+    for n, (sheet, items) in enumerate(by_sheet.items(), start=1 + sum(1 for p in parts if p.startswith("xl/drawings/d"))):
+        drawing = f"xl/drawings/drawing{n}.xml"
+        root = etree.Element(f"{{{NS['xdr']}}}wsDr", nsmap={"xdr": NS["xdr"], "a": NS["a"], "r": NS["r"]})
+        rels = etree.Element(f"{{{NS['rel']}}}Relationships", nsmap={None: NS["rel"]})
+        for i, (cell, name, blob) in enumerate(items, start=1):
+            media += 1
+            ext = name.rpartition(".")[2].lower() if "." in name else "png"  # the part is named as the file
+            parts[f"xl/media/image{media}.{ext}"] = blob
+            if ext not in extensions:
+                etree.SubElement(types, f"{{{NS['ct']}}}Default", Extension=ext,
+                                 ContentType=MEDIA_TYPES.get(ext, "application/octet-stream"))
+                extensions.add(ext)
+            etree.SubElement(rels, f"{{{NS['rel']}}}Relationship", Id=f"rId{i}", Type=IMAGE_REL,
+                             Target=f"../media/image{media}.{ext}")
+            letters, row = coordinate_from_string(cell)
+            root.append(_anchor(column_index_from_string(letters) - 1, row - 1, i, name, f"rId{i}"))
+        parts[drawing] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        parts[f"xl/drawings/_rels/drawing{n}.xml.rels"] = etree.tostring(rels, xml_declaration=True,
+                                                                        encoding="UTF-8", standalone=True)
+        etree.SubElement(types, f"{{{NS['ct']}}}Override", PartName=f"/{drawing}", ContentType=DRAWING_TYPE)
+        _link_drawing(parts, sheet_part[sheet], f"../drawings/drawing{n}.xml")
+    parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _anchor(col: int, row: int, shape_id: int, name: str, rel: str) -> Any:
+    from lxml import etree
+
+    x, a = NS["xdr"], NS["a"]
+    anchor = etree.Element(f"{{{x}}}twoCellAnchor", editAs="oneCell")
+    for tag, (c, r) in (("from", (col, row)), ("to", (col + 9, row + 30))):
+        mark_ = etree.SubElement(anchor, f"{{{x}}}{tag}")
+        for child, v in (("col", c), ("colOff", 0), ("row", r), ("rowOff", 0)):
+            etree.SubElement(mark_, f"{{{x}}}{child}").text = str(v)
+    pic = etree.SubElement(anchor, f"{{{x}}}pic")
+    nv = etree.SubElement(pic, f"{{{x}}}nvPicPr")
+    etree.SubElement(nv, f"{{{x}}}cNvPr", id=str(shape_id + 1), name=f"图片 {shape_id}", descr=name)
+    locks = etree.SubElement(etree.SubElement(nv, f"{{{x}}}cNvPicPr"), f"{{{a}}}picLocks")
+    locks.set("noChangeAspect", "1")
+    fill = etree.SubElement(pic, f"{{{x}}}blipFill")
+    etree.SubElement(fill, f"{{{a}}}blip").set(f"{{{NS['r']}}}embed", rel)
+    etree.SubElement(etree.SubElement(fill, f"{{{a}}}stretch"), f"{{{a}}}fillRect")
+    sp = etree.SubElement(pic, f"{{{x}}}spPr")
+    xfrm = etree.SubElement(sp, f"{{{a}}}xfrm")
+    etree.SubElement(xfrm, f"{{{a}}}off", x="0", y="0")
+    etree.SubElement(xfrm, f"{{{a}}}ext", cx=str(400 * EMU_PER_PIXEL), cy=str(260 * EMU_PER_PIXEL))  # shown smaller
+    etree.SubElement(etree.SubElement(sp, f"{{{a}}}prstGeom", prst="rect"), f"{{{a}}}avLst")
+    etree.SubElement(anchor, f"{{{x}}}clientData")
+    return anchor
+
+
+def _link_drawing(parts: dict[str, bytes], sheet: str, target: str) -> None:
+    """The worksheet's <drawing r:id> and its relationship (added to any it already has)."""
+    from lxml import etree
+
+    folder, base = sheet.rsplit("/", 1)
+    rels_name = f"{folder}/_rels/{base}.rels"
+    rels = (etree.fromstring(parts[rels_name]) if rels_name in parts
+            else etree.Element(f"{{{NS['rel']}}}Relationships", nsmap={None: NS["rel"]}))
+    used = {r.get("Id") for r in rels}
+    rid = next(f"rId{i}" for i in range(1, 1000) if f"rId{i}" not in used)
+    etree.SubElement(rels, f"{{{NS['rel']}}}Relationship", Id=rid, Type=DRAWING_REL, Target=target)
+    parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    ws = etree.fromstring(parts[sheet])
+    ref = etree.Element(f"{{{NS['main']}}}drawing")
+    ref.set(f"{{{NS['r']}}}id", rid)
+    later = next((c for c in ws if etree.QName(c).localname in AFTER_DRAWING), None)
+    if later is not None:
+        later.addprevious(ref)
+    else:
+        ws.append(ref)
+    parts[sheet] = etree.tostring(ws, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 @pytest.mark.parametrize(("path", "name", "data"), EXAMPLES, ids=IDS)
@@ -208,8 +368,11 @@ def test_every_catalog_form_round_trips_through_a_blank_workbook(path: Path, nam
 
 @pytest.mark.parametrize(("path", "name", "data"), EXAMPLES, ids=IDS)
 def test_a_prefilled_workbook_reads_back_equal(path: Path, name: str, data: Any) -> None:
+    """Pre-filled cells read back as they are; a picture cannot be pre-filled (the workbook has
+    only its name and size), so the person inserts it, as into a blank workbook."""
     form = load(path)
-    assert_reads_back(form, form.render("xlsx", data, fillable=True), data)
+    value = form.validate(data).value
+    assert_reads_back(form, with_pictures(form.render("xlsx", data, fillable=True), form, value), data)
 
 
 @pytest.mark.parametrize("stem", ["sales_contract", "customer_maintenance_statistics", "product_bom",
@@ -489,11 +652,191 @@ sections:
     result = form.extract(saved(wb), format="xlsx")
     by_path = {e.path: e for e in result.errors}
     assert by_path["topics"].where_zh.endswith(f"C{find_key(ws, 'topics[其他]#detail')}")
-    assert "未选择该选项" in by_path["topics"].message_zh
-    assert by_path["parts"].where_zh == "'物料'!B6" and "第 6 行的层级" in by_path["parts"].message_zh
+    assert by_path["topics"].code == "file_detail_unchosen" and "没有选择“其他”" in by_path["topics"].message_zh
+    assert by_path["parts"].where_zh == "'物料'!B6" and by_path["parts"].code == "file_tree_level"
+    assert by_path["parts"].message_zh == "层级应为 1 到 3 的整数，不是“4”"
     assert by_path["survey.q1"].where_zh == "'满意度'!C4"
     assert result.read["parts"] == [{"part_no": "A-1", "children": [{"part_no": "A-1-1"}]}, {"part_no": "B"}]
     assert result.read["survey"] == {"q2": "不满意"} and result.read["topics"] == ["培训"]
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def practice_example() -> Any:
+    return next(d for p, _, d in EXAMPLES if p == PRACTICE)
+
+
+def without_picture(form: formengine.Form) -> dict[str, Any]:
+    """The example's validated value, all but the screenshot (each test inserts its own)."""
+    return {k: v for k, v in dict(form.validate(practice_example()).value).items() if k != "screenshot"}
+
+
+def practice_workbook(picture: bytes | None, name: str = "首页截图.png", *, cell: str | None = None,
+                      more: list[tuple[str, str, str, bytes]] = ()) -> tuple[formengine.Form, bytes, str]:
+    """The practice-result workbook with everything but the picture typed in, then ``picture``
+    inserted at the screenshot's cell (or at ``cell``), and any ``more`` pictures."""
+    form = load(PRACTICE)
+    typed_in = fill(form.render("xlsx"), form, without_picture(form))
+    ws = openpyxl.load_workbook(io.BytesIO(typed_in))["实践成果信息"]
+    place = f"C{find_key(ws, 'screenshot')}"
+    pictures = [("实践成果信息", cell or place, name, picture)] if picture is not None else []
+    return form, insert_pictures(typed_in, [*pictures, *more]), place
+
+
+def test_the_picture_cell_says_where_the_picture_goes() -> None:
+    form = load(PRACTICE)
+    ws = openpyxl.load_workbook(io.BytesIO(form.render("xlsx")))["实践成果信息"]
+    r = find_key(ws, "screenshot")
+    cell = ws.cell(r, 3)
+    assert cell.value == "在此格插入图片" and ws.cell(r, 2).value == "店铺首页截图 *"
+    assert not cell.protection.locked and ws.protection.sheet and not ws.protection.objects
+    prompt = next(dv.prompt for dv in ws.data_validations.dataValidation if str(dv.sqref) == cell.coordinate)
+    assert "插入 → 图片" in prompt and "宽 951 像素，高 550–700 像素" in prompt
+    english = openpyxl.load_workbook(io.BytesIO(form.render("xlsx", lang="en")))["Practice result"]
+    assert english.cell(find_key(english, "screenshot"), 3).value == "Insert the picture in this cell"
+
+
+def test_a_picture_is_read_from_its_own_file_not_its_display_size() -> None:
+    form, content, place = practice_workbook(png(951, 655, 300_000), "店铺首页.png")
+    result = form.extract(content, format="xlsx")
+    assert result.ok, result.format("en")
+    assert result.data()["screenshot"] == {"name": "店铺首页.png", "width": 951, "height": 655, "bytes": 300_000,
+                                           "format": "png"}  # the drawing shows it 400 × 260
+    assert place == "C4"
+
+
+def test_a_too_wide_picture_fails_with_image_width_at_its_cell() -> None:
+    form, content, place = practice_workbook(png(1920, 650))
+    result = form.extract(content, format="xlsx")
+    assert codes_and_places(result) == {("image_width", "screenshot", f"'实践成果信息'!{place}")}
+    assert result.read["screenshot"]["width"] == 1920
+    assert "图片宽度应为 951 像素，实际 1920" in result.errors[0].format("zh")
+
+
+def test_two_pictures_in_one_place_are_a_duplicate_input() -> None:
+    form, content, place = practice_workbook(png(951, 620), more=[("实践成果信息", "C4", "另一张.png", png(951, 600))])
+    result = form.extract(content, format="xlsx")
+    assert codes_and_places(result) == {("file_duplicate_input", "screenshot", f"'实践成果信息'!{place}")}
+    assert "出现了 2 次" in result.errors[0].message_zh
+
+
+def test_a_picture_elsewhere_is_outside_the_inputs_with_its_cell() -> None:
+    form, content, _ = practice_workbook(None, more=[("实践成果信息", "D4", "首页.png", png(951, 620)),
+                                                     ("_formengine", "A1", "藏起来.png", png(10, 10))])
+    result = form.extract(content, format="xlsx")
+    found = {(e.code, e.path, e.where_zh, e.message("zh")) for e in result.errors}
+    assert found == {
+        ("file_text_outside", "", "'实践成果信息'!D4", "填写框外有文字“[图片 首页.png]”；请填在对应的框内"),
+        ("file_text_outside", "", "'_formengine'!A1", "填写框外有文字“[图片 藏起来.png]”；请填在对应的框内"),
+        ("required", "screenshot", "'实践成果信息'!C4", "必填"),  # where the picture should have gone
+    }
+    assert "[picture 首页.png]" in next(e.message("en") for e in result.errors if e.where_zh.endswith("D4"))
+
+
+def test_text_typed_into_a_text_box_is_outside_the_inputs() -> None:
+    from lxml import etree
+
+    form, content, _ = practice_workbook(png(951, 620), more=[("实践成果信息", "B12", "box", png(1, 1))])
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    drawing = etree.fromstring(parts["xl/drawings/drawing1.xml"])
+    pic = drawing.findall(f"{{{NS['xdr']}}}twoCellAnchor/{{{NS['xdr']}}}pic")[1]  # the second becomes a text box
+    box = etree.fromstring(f"""<xdr:sp xmlns:xdr="{NS['xdr']}" xmlns:a="{NS['a']}"><xdr:nvSpPr>
+        <xdr:cNvPr id="9" name="文本框 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr/>
+        <xdr:txBody><a:bodyPr/><a:p><a:r><a:t>截图是</a:t></a:r><a:r><a:t>昨天截的</a:t></a:r></a:p></xdr:txBody></xdr:sp>""")
+    pic.getparent().replace(pic, box)
+    parts["xl/drawings/drawing1.xml"] = etree.tostring(drawing)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = form.extract(out.getvalue(), format="xlsx")
+    assert [(e.code, e.where_zh, e.params["text"]) for e in result.errors] == [
+        ("file_text_outside", "'实践成果信息'!B12", "截图是昨天截的")]
+
+
+def test_an_unknown_image_format_is_passed_on_as_found(tmp_path: Path) -> None:
+    emf = b"\x01\x00\x00\x00" + b"\x00" * 200  # an EMF record header: not an image format read here
+    form, content, _ = practice_workbook(emf, "截图.emf")
+    result = form.extract(content, format="xlsx")
+    assert result.read["screenshot"] == {"name": "截图.emf", "bytes": 204, "format": "emf"}  # no size: none read
+    strict = tmp_path / "strict.yaml"  # a form that names its formats reports it
+    strict.write_text("""\
+id: strict
+title: 截图
+sections:
+  - title: 截图
+    items:
+      - {id: shot, label: 截图, type: image, required: true, formats: [png, jpeg]}
+""", encoding="utf-8")
+    form = formengine.load(strict)
+    blank = form.render("xlsx")
+    cell = f"C{find_key(openpyxl.load_workbook(io.BytesIO(blank))['截图'], 'shot')}"
+    result = form.extract(insert_pictures(blank, [("截图", cell, "截图.emf", emf)]), format="xlsx")
+    assert codes_and_places(result) == {("file_format", "shot", f"'截图'!{cell}")}
+
+
+def test_text_in_the_picture_cell_and_a_picture_placed_in_the_cell_are_reported() -> None:
+    form, content, place = practice_workbook(None)
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    wb["实践成果信息"][place] = "截图见邮件"
+    result = form.extract(saved(wb), format="xlsx")
+    typed_over = next(e for e in result.errors if e.code == "check")
+    assert (typed_over.path, typed_over.where_zh) == ("screenshot", f"'实践成果信息'!{place}")
+    assert "图片格中输入了文字“截图见邮件”" in typed_over.message_zh
+    wb["实践成果信息"][place] = "#VALUE!"  # Excel 365's "Place in Cell" as other readers see it
+    in_cell = io.BytesIO()
+    with zipfile.ZipFile(in_cell, "w") as z, zipfile.ZipFile(io.BytesIO(saved(wb))) as old:
+        for item in old.infolist():
+            z.writestr(item, old.read(item))
+        z.writestr("xl/richData/richValueRel.xml", "<richValueRels/>")
+    result = form.extract(in_cell.getvalue(), format="xlsx")
+    assert "图片放进了单元格内" in next(e.message_zh for e in result.errors if e.code == "check")
+
+
+def test_a_prefilled_workbook_keeps_the_placeholder_for_the_picture() -> None:
+    form = load(PRACTICE)
+    content = form.render("xlsx", practice_example(), fillable=True)
+    ws = openpyxl.load_workbook(io.BytesIO(content))["实践成果信息"]
+    assert ws.cell(find_key(ws, "screenshot"), 3).value == "在此格插入图片"
+    assert not any(n.startswith("xl/media/") for n in zipfile.ZipFile(io.BytesIO(content)).namelist())
+    result = form.extract(content, format="xlsx")
+    assert codes_and_places(result) == {("required", "screenshot", "'实践成果信息'!C4")}
+
+
+def test_image_headers_are_measured_like_python_docx_does() -> None:
+    from formengine.renderers.xlsx_imagefile import measure
+
+    def jpeg(w: int, h: int) -> bytes:
+        jfif = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x48\x00\x48\x00\x00"
+        sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, h, w, 3) + b"\x01\x11\x00\x02\x11\x01\x03\x11\x01"
+        return b"\xff\xd8" + jfif + sof + b"\xff\xd9"
+
+    def gif(w: int, h: int) -> bytes:
+        return b"GIF89a" + struct.pack("<HH", w, h) + b"\x00\x00\x00;"
+
+    def bmp(w: int, h: int) -> bytes:  # a top-down bitmap has a negative height
+        info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, 0, 2835, 2835, 0, 0)
+        return b"BM" + struct.pack("<IHHI", 14 + len(info), 0, 0, 14 + len(info)) + info
+
+    def tiff(w: int, h: int) -> bytes:
+        entries = struct.pack("<HHIHH", 256, 3, 1, w, 0) + struct.pack("<HHII", 257, 4, 1, h)
+        return b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 2) + entries + b"\x00" * 4
+
+    samples = {"png": png(951, 620), "jpeg": jpeg(951, 700), "gif": gif(320, 200), "bmp": bmp(640, 480),
+               "tiff": tiff(1200, 800)}
+    docx_image = pytest.importorskip("docx.image.image").Image  # python-docx, an independent reader
+    for fmt, blob in samples.items():
+        theirs = docx_image.from_blob(blob)
+        ours = measure(blob, f"xl/media/image1.{fmt}")
+        assert (ours.format, ours.width, ours.height) == (fmt, theirs.px_width, theirs.px_height), fmt
+    assert measure(bmp(640, -480)).height == 480  # top-down (python-docx reads 4294966816 here)
+    vp8x = b"RIFF\x00\x00\x00\x00WEBPVP8X" + struct.pack("<I", 10) + b"\x00" * 4 + (950).to_bytes(3, "little") \
+        + (619).to_bytes(3, "little")
+    assert measure(vp8x) == type(measure(vp8x))("webp", 951, 620)
+    assert measure(b"\x89PNG\r\n\x1a\n", "x.png") == type(measure(b""))("png", None, None)  # cut short
+    assert measure(b"<svg/>", "xl/media/image3.svg") == type(measure(b""))("svg", None, None)
 
 
 # ---------------------------------------------------------------- through LibreOffice
@@ -523,6 +866,7 @@ for _ in range(300):
 else:
     office.kill(); sys.exit("LibreOffice did not start")
 desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+dispatcher = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
 try:
     for work in job["files"]:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(work["in"]), "_blank", 0, (prop("Hidden", True),))
@@ -538,6 +882,12 @@ try:
                 cell.setString(text)
             else:
                 cell.setFormula(text)
+        for sheet, ref, path in work.get("pictures", []):  # as a person does: select the cell, Insert → Image
+            target = doc.Sheets.getByName(sheet)
+            doc.CurrentController.setActiveSheet(target)
+            doc.CurrentController.select(target.getCellRangeByName(ref))
+            dispatcher.executeDispatch(doc.CurrentController.Frame, ".uno:InsertGraphic", "", 0,
+                                       (prop("FileName", uno.systemPathToFileUrl(path)), prop("AsLink", False)))
         doc.calculateAll()
         doc.storeToURL(uno.systemPathToFileUrl(work["out"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
         doc.close(True)
@@ -624,6 +974,28 @@ def test_a_workbook_filled_in_libreoffice_reads_back(tmp_path: Path) -> None:
     goods = shown["货品"]
     totals = [c.value for c in lines["F"][3:] if isinstance(c.value, (int, float))]
     assert goods.cell(find_key(goods, "grand_total"), 3).value == pytest.approx(sum(totals))
+
+
+def test_a_picture_inserted_in_libreoffice_reads_back(tmp_path: Path) -> None:
+    """LibreOffice inserts the picture into the protected sheet at the selected (unlocked) cell."""
+    form = load(PRACTICE)
+    data = practice_example()
+    value = form.validate(data).value
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(form.render("xlsx"))
+    picture = tmp_path / value.screenshot.name
+    picture.write_bytes(picture_of(value.screenshot))
+    place = f"C{find_key(openpyxl.load_workbook(blank)['实践成果信息'], 'screenshot')}"
+    cells = [c for c in person_types(form, value) if c[2] != "在此格插入图片"]
+    out = tmp_path / "filled.xlsx"
+    libreoffice(tmp_path, [{"in": str(blank), "out": str(out), "cells": cells,
+                            "pictures": [["实践成果信息", place, str(picture)]]}])
+    result = form.extract(out)
+    assert result.ok, result.format("en")
+    got, want = result.data(), form.validate(data).data()
+    assert got is not None and got["screenshot"].pop("name") == "Image 1"  # LibreOffice keeps no file name
+    want["screenshot"].pop("name")
+    assert got == want
 
 
 def test_a_workbook_made_before_labels_changed_still_reads(tmp_path: Path) -> None:
