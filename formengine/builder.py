@@ -51,6 +51,7 @@ from .spec import (
 RESERVED = set(keyword.kwlist) | set(LITERAL_NAMES) | {"children", "form", "row", "ctx"} | {
     n for n in dir(BaseModel) if not n.startswith("_")}
 KNOWN_FIELD_KEYS = COMMON.union(*(t.options for t in TYPES.values()))
+_PEEKED: dict[str, Type] = {}  # field type name → its type in expressions
 MAX_EXPANDED = 20_000  # items visited while expanding blocks and groups (a real form: under 100)
 MAX_GRID_LABELS = 1_000  # labels of a numbered grid axis ({from: 1, to: 31})
 MAX_BLOCK_DEPTH = 20  # blocks using blocks using blocks …
@@ -210,7 +211,10 @@ class Builder(Library):
         if t not in TYPES:
             from .expr.types import ANY
             return ANY
-        return expr_type(Field(id="x", label=Text(""), type=t, where=Where("", 0, 0)))
+        typ = _PEEKED.get(t)
+        if typ is None:  # a type's expression type does not depend on the field's options
+            typ = _PEEKED[t] = expr_type(Field(id="x", label=Text(""), type=t, where=Where("", 0, 0)))
+        return typ
 
     def declare(self, id: str, loc: Loc, typ: Type) -> None:
         if id in self.first_seen:
@@ -251,6 +255,10 @@ class Builder(Library):
             self.problems.append(Problem.make(exc.code, file=loc.doc.file, line=line, column=col + exc.column - 1,
                                               path=_fmt(loc.path), **exc.params))
             return None
+
+    def expr_of(self, loc: Loc, key: str, scope: Scope, use: _Use) -> Expression | None:
+        """The expression under ``key``, if written (:meth:`expr` without making a Loc for nothing)."""
+        return self.expr(loc.child(key), scope, use) if loc.get(key) is not None else None
 
     def form_scope(self) -> Scope:
         return Scope(self.scope_types)
@@ -308,10 +316,10 @@ class Builder(Library):
         return Field(
             id=fid, label=text(v.get("label")) or Text(fid), type=ftype, where=loc.where(),
             hint=text(v.get("hint")), unit=v.get("unit"), required=bool(v.get("required")),
-            required_if=self.expr(loc.child("required_if"), scope, ctx.use),
+            required_if=self.expr_of(loc, "required_if", scope, ctx.use),
             visible_if=ctx.visible + ((own_visible,) if own_visible else ()),
-            compute=self.expr(loc.child("compute"), scope, ctx.use),
-            default=default, default_expr=self.expr(loc.child("default_expr"), scope, ctx.use),
+            compute=self.expr_of(loc, "compute", scope, ctx.use),
+            default=default, default_expr=self.expr_of(loc, "default_expr", scope, ctx.use),
             min=bounds.get("min"), max=bounds.get("max"),
             min_length=v.get("min_length"), max_length=v.get("max_length"),
             pattern=pattern, pattern_message=text(v.get("pattern_message")), choices=choices,

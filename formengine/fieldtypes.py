@@ -4,6 +4,12 @@ Every per-value rule lives here as a Pydantic validator that raises
 ``PydanticCustomError("fe", …, {"code": …})``; :mod:`formengine.validation` turns those into
 issues with our stable codes. Rules that look at more than one value (required, visibility,
 computed values, tables, checks) belong to :mod:`formengine.semantics`.
+
+Each type also gives a *native* pydantic-core schema (:class:`Shape` ``fast``) for the usual
+way its values are written — text without control characters, amounts as ``"12.50"``, ISO
+dates — that gives exactly what the Python rules give without calling Python. It only has to
+be right when it accepts: anything it refuses goes to the Python rules (see
+:mod:`formengine.compiler`), which decide and explain.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WrapValidator
-from pydantic import Field as PField
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import core_schema as cs
 
 from . import cn
 from .expr.types import ANY, BOOL, DATE, NUMBER, TEXT, Type, list_of, record
@@ -368,6 +374,154 @@ def _after(*rules: Callable[[Any], Any]) -> WrapValidator:
     return WrapValidator(run)
 
 
+# ---------------------------------------------------------------- shapes: what Pydantic validates
+
+ModelRef = Callable[[type[BaseModel]], CoreSchema]  # a shared model's schema, as a reference to it
+
+
+@dataclass(frozen=True)
+class Base:
+    """The plain type under a field's validators and its pydantic-core schema, as Pydantic
+    generates it (``ref`` gives shared models such as :class:`Signature` by reference);
+    ``filled``: a native schema accepting exactly the validated values that are not empty."""
+
+    annotation: Any
+    core: Callable[[ModelRef], CoreSchema]
+    filled: CoreSchema | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one value is validated: ``Annotated[base, *validators]`` (innermost first), and a
+    native schema that accepts part of the same values with the same results (or none): a
+    ``nullable`` one whose other values, where the base has ``filled``, are never empty (what
+    the fast validator relies on for required fields)."""
+
+    base: Base
+    validators: tuple[Any, ...] = ()
+    fast: CoreSchema | None = None
+
+    @property
+    def annotation(self) -> Any:
+        return Annotated[(self.base.annotation, *self.validators)] if self.validators else self.base.annotation
+
+
+def _plain(annotation: Any, kind: str, filled: CoreSchema | None = None) -> Base:
+    return Base(annotation, lambda ref: {"type": "nullable", "schema": {"type": kind}}, filled)
+
+
+def _shared(annotation: Any, model: type[BaseModel]) -> Base:
+    return Base(annotation, lambda ref: {"type": "nullable", "schema": ref(model)})
+
+
+def _options(ref: ModelRef) -> CoreSchema:
+    return {"type": "union", "choices": [{"type": "str"}, ref(ChoiceDetail)]}
+
+
+_SOME_TEXT = cs.str_schema(strict=True, min_length=1, strip_whitespace=False)
+TEXT_BASE = _plain(str | None, "str", _SOME_TEXT)
+INT_BASE = _plain(int | None, "int", cs.int_schema(strict=True))
+DECIMAL_BASE = _plain(Decimal | None, "decimal", cs.decimal_schema(strict=True))
+DATE_BASE = _plain(dt.date | None, "date", cs.date_schema(strict=True))
+DATETIME_BASE = Base(dt.datetime | None, lambda ref: cs.nullable_schema(cs.datetime_schema()))
+BOOL_BASE = _plain(bool | None, "bool", cs.bool_schema(strict=True))
+CHOICE_BASE = Base(str | ChoiceDetail | None, lambda ref: {"type": "nullable", "schema": _options(ref)},
+                   _SOME_TEXT)  # not with a detail
+CHOICES_BASE = Base(list[str | ChoiceDetail] | None,
+                    lambda ref: {"type": "nullable", "schema": {"type": "list", "items_schema": _options(ref)}})
+
+
+# ---------------------------------------------------------------- native schemas (the fast path)
+
+# CONTROL_CHARS as a pydantic-core (Rust) class; pydantic-core itself refuses text with lone surrogates.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\uFFFE\uFFFF"
+_NOT_CONTROL = f"[^{_CONTROL}]"
+# Text without control characters that trimming leaves as it is (\s: what pydantic-core trims).
+_TRIMMED = rf"[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?"
+_ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_LIMIT = 10**MAX_DIGITS
+
+
+# Several fields of a form share one of these (pydantic-core reads a schema, it never changes it).
+_RAW: dict[str, CoreSchema] = {}
+
+
+def _raw(pattern: str) -> CoreSchema:
+    """Text exactly as submitted (not trimmed), matching ``pattern`` as a whole."""
+    schema = _RAW.get(pattern)
+    if schema is None:
+        schema = _RAW[pattern] = cs.str_schema(strict=True, pattern=f"^(?:{pattern})$", strip_whitespace=False)
+    return schema
+
+
+def _nullable(schema: CoreSchema) -> CoreSchema:
+    return {"type": "nullable", "schema": schema}
+
+
+def _limits(low: Any, high: Any) -> dict[str, Any]:
+    return {k: v for k, v in (("ge", low), ("le", high)) if v is not None}
+
+
+def _chain(*steps: CoreSchema) -> CoreSchema:
+    return {"type": "chain", "steps": list(steps)}
+
+
+_FAST_TEXT = _nullable(_raw(_TRIMMED))
+
+
+def _fast_text(f: Field) -> CoreSchema | None:
+    """Text without control characters nor spaces around it (what the Python rule keeps as it is)."""
+    if f.pattern:  # a Python regular expression: pydantic-core's dialect differs, the Python rule decides
+        return None
+    if f.min_length is None and f.max_length is None:
+        return _FAST_TEXT
+    lengths = {k: v for k, v in (("min_length", f.min_length), ("max_length", f.max_length)) if v is not None}
+    return _nullable({**_raw(_TRIMMED), **lengths})
+
+
+def _fast_int(f: Field) -> CoreSchema:
+    return _nullable({"type": "int", "strict": True, "gt": -_LIMIT, "lt": _LIMIT, **_limits(f.min, f.max)})
+
+
+def _fast_decimal(f: Field, places: int) -> CoreSchema | None:
+    """A number written as text with exactly ``places`` places: Decimal("12.50") is what the
+    Python rule stores too (other spellings, and numbers, are brought to that form by it)."""
+    if not 0 <= places < MAX_DIGITS:
+        return None
+    whole = f"-?[0-9]{{1,{MAX_DIGITS - places}}}"
+    written = f"{whole}\\.[0-9]{{{places}}}" if places else whole
+    low, high = (None if b is None else Decimal(b) for b in (f.min, f.max))
+    return _nullable(_chain(_raw(written), {"type": "decimal", **_limits(low, high)}))
+
+
+def _fast_date(f: Field) -> CoreSchema:
+    """An ISO date as text, or a date (不是 2026年1月15日: the Python rule parses those)."""
+    limits = _limits(f.min, f.max)
+    return _nullable({"type": "union", "mode": "left_to_right", "choices": [
+        _chain(_raw(_ISO_DATE), {"type": "date", **limits}), {"type": "date", "strict": True, **limits}]})
+
+
+def _fast_choice(f: Field) -> CoreSchema | None:
+    """One of the options that take no detail, exactly as written in the definition."""
+    assert f.choices is not None
+    plain = [o.value for o in f.choices.options
+             if o.blank is None and o.value and o.value == o.value.strip() and not CONTROL_CHARS.search(o.value)]
+    return _nullable({"type": "literal", "expected": plain}) if plain else None
+
+
+def _fast_signature() -> CoreSchema:
+    """Signature, its fields native where they can be (its model does not trim text)."""
+    raw_name = cs.str_schema(strict=True, pattern=f"^{_NOT_CONTROL}*$", strip_whitespace=False)
+    date = cs.union_schema([cs.chain_schema([_raw(_ISO_DATE), cs.date_schema()]), cs.date_schema(strict=True),
+                            cs.no_info_before_validator_function(parse_date, cs.nullable_schema(cs.date_schema()))],
+                           mode="left_to_right")
+    fields = {"name": cs.model_field(cs.with_default_schema(cs.nullable_schema(raw_name), default=None)),
+              "date": cs.model_field(cs.with_default_schema(cs.nullable_schema(date), default=None))}
+    return cs.nullable_schema(cs.model_schema(
+        Signature, cs.model_fields_schema(fields, model_name="Signature", extra_behavior="forbid"),
+        config=Signature.__pydantic_core_schema__["config"]))
+
+
 # ---------------------------------------------------------------- the registry
 
 @dataclass(frozen=True)
@@ -375,7 +529,7 @@ class FieldType:
     name: str
     zh: str  # what a value is, for messages ("应为日期")
     en: str
-    annotation: Callable[[Field], Any]
+    shape: Callable[[Field], Shape]
     expr_type: Callable[[Field], Type]
     options: frozenset[str] = frozenset()
     bound: Callable[[Any], Any] | None = None  # parses min/max written in the definition
@@ -388,37 +542,42 @@ TEXTUAL = frozenset({"min_length", "max_length", "pattern", "pattern_message"})
 BOUNDED = frozenset({"min", "max"})
 
 
-def _text_ann(f: Field) -> Any:
-    return Annotated[str | None, BeforeValidator(parse_text), _after(_text_rules(f))]
+def _text_shape(f: Field) -> Shape:
+    return Shape(TEXT_BASE, (BeforeValidator(parse_text), _after(_text_rules(f))), _fast_text(f))
 
 
-def _formatted(code: str, ok: Callable[[str], bool], norm: Callable[[str], str] = str.strip) -> Callable[[Field], Any]:
-    def ann(f: Field) -> Any:
-        return Annotated[str | None, BeforeValidator(parse_text), _after(_format_rule(code, ok, norm), _text_rules(f))]
-    return ann
+def _formatted(code: str, ok: Callable[[str], bool], norm: Callable[[str], str] = str.strip) -> Callable[[Field], Shape]:
+    def shape(f: Field) -> Shape:
+        return Shape(TEXT_BASE, (BeforeValidator(parse_text), _after(_format_rule(code, ok, norm), _text_rules(f))))
+    return shape
 
 
-def _int_ann(f: Field) -> Any:
-    return Annotated[int | None, _after(check_int, _bounds(f))]
+def _int_shape(f: Field) -> Shape:
+    return Shape(INT_BASE, (_after(check_int, _bounds(f)),), _fast_int(f))
 
 
-def _decimal_ann(places: Callable[[Field], int]) -> Callable[[Field], Any]:
-    def ann(f: Field) -> Any:
-        return Annotated[Decimal | None, BeforeValidator(parse_decimal), _after(_places(places(f)), _bounds(f))]
-    return ann
+def _decimal_shape(places: Callable[[Field], int]) -> Callable[[Field], Shape]:
+    def shape(f: Field) -> Shape:
+        n = places(f)
+        return Shape(DECIMAL_BASE, (BeforeValidator(parse_decimal), _after(_places(n), _bounds(f))), _fast_decimal(f, n))
+    return shape
 
 
-def _date_ann(f: Field) -> Any:
-    return Annotated[dt.date | None, BeforeValidator(parse_date), _after(_bounds(f))]
+def _date_shape(f: Field) -> Shape:
+    return Shape(DATE_BASE, (BeforeValidator(parse_date), _after(_bounds(f))), _fast_date(f))
 
 
-def _choice_ann(f: Field) -> Any:
+def _choice_shape(f: Field) -> Shape:
     assert f.choices is not None
-    return Annotated[str | ChoiceDetail | None, BeforeValidator(parse_text), _after(_one_choice(f.choices))]
+    return Shape(CHOICE_BASE, (BeforeValidator(parse_text), _after(_one_choice(f.choices))), _fast_choice(f))
 
 
-def _multi_ann(f: Field) -> Any:
-    return Annotated[list[str | ChoiceDetail] | None, _after(_many_choices(f))]
+def _multi_shape(f: Field) -> Shape:
+    return Shape(CHOICES_BASE, (_after(_many_choices(f)),))
+
+
+def _signature_shape(f: Field) -> Shape:
+    return Shape(_shared(Signature | None, Signature), (_after(),), _FAST_SIGNATURE)
 
 
 def _choice_value(v: Any) -> Any:
@@ -462,34 +621,37 @@ def _time_bound(v: Any) -> Any:
 
 
 NUM_T = NUMBER
+_FAST_BOOL = cs.nullable_schema(cs.bool_schema(strict=True))
+_FAST_SIGNATURE = _fast_signature()
 TYPES: dict[str, FieldType] = {t.name: t for t in (
-    FieldType("text", "文字", "text", _text_ann, lambda f: TEXT, TEXTUAL),
-    FieldType("textarea", "文字", "text", _text_ann, lambda f: TEXT, TEXTUAL | {"lines"}),
-    FieldType("integer", "整数", "a whole number", _int_ann, lambda f: NUM_T, BOUNDED, _int_bound),
-    FieldType("decimal", "数字", "a number", _decimal_ann(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
-    FieldType("money", "金额", "an amount", _decimal_ann(lambda f: 2), lambda f: NUM_T, BOUNDED, _num_bound),
-    FieldType("percent", "百分数", "a percentage", _decimal_ann(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
-    FieldType("date", "日期", "a date", _date_ann, lambda f: DATE, BOUNDED, _date_bound),
+    FieldType("text", "文字", "text", _text_shape, lambda f: TEXT, TEXTUAL),
+    FieldType("textarea", "文字", "text", _text_shape, lambda f: TEXT, TEXTUAL | {"lines"}),
+    FieldType("integer", "整数", "a whole number", _int_shape, lambda f: NUM_T, BOUNDED, _int_bound),
+    FieldType("decimal", "数字", "a number", _decimal_shape(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
+    FieldType("money", "金额", "an amount", _decimal_shape(lambda f: 2), lambda f: NUM_T, BOUNDED, _num_bound),
+    FieldType("percent", "百分数", "a percentage", _decimal_shape(lambda f: f.places), lambda f: NUM_T, BOUNDED | {"places"}, _num_bound),
+    FieldType("date", "日期", "a date", _date_shape, lambda f: DATE, BOUNDED, _date_bound),
     FieldType("year_month", "年月", "a year-month",
-              lambda f: Annotated[str | None, BeforeValidator(parse_year_month), _after(_bounds(f))],
+              lambda f: Shape(TEXT_BASE, (BeforeValidator(parse_year_month), _after(_bounds(f)))),
               lambda f: TEXT, BOUNDED, _ym_bound),
     FieldType("date_range", "起止日期", "a date range",
-              lambda f: Annotated[DateRange | None, _after(_range_order)],
+              lambda f: Shape(_shared(DateRange | None, DateRange), (_after(_range_order),)),
               lambda f: record(start=DATE, end=DATE)),
     FieldType("year_month_range", "起止年月", "a year-month range",
-              lambda f: Annotated[YearMonthRange | None, _after(_ym_range)],
+              lambda f: Shape(_shared(YearMonthRange | None, YearMonthRange), (_after(_ym_range),)),
               lambda f: record(start=TEXT, end=TEXT)),
-    FieldType("time", "时间", "a time", lambda f: Annotated[str | None, BeforeValidator(parse_time), _after(_bounds(f))],
+    FieldType("time", "时间", "a time", lambda f: Shape(TEXT_BASE, (BeforeValidator(parse_time), _after(_bounds(f)))),
               lambda f: TEXT, BOUNDED, _time_bound),
-    FieldType("datetime", "日期时间", "a date-time", lambda f: Annotated[dt.datetime | None, _after()], lambda f: DATE),
-    FieldType("boolean", "是或否", "yes or no", lambda f: Annotated[bool | None, BeforeValidator(parse_bool), _after()],
+    FieldType("datetime", "日期时间", "a date-time", lambda f: Shape(DATETIME_BASE, (_after(),)),
+              lambda f: DATE),
+    FieldType("boolean", "是或否", "yes or no", lambda f: Shape(BOOL_BASE, (BeforeValidator(parse_bool), _after()), _FAST_BOOL),
               lambda f: BOOL),
-    FieldType("choice", "选项", "an option", _choice_ann, lambda f: TEXT, frozenset({"choices", "other"}),
+    FieldType("choice", "选项", "an option", _choice_shape, lambda f: TEXT, frozenset({"choices", "other"}),
               to_expr=_choice_value),
-    FieldType("multi_choice", "选项列表", "a list of options", _multi_ann, lambda f: list_of(TEXT),
+    FieldType("multi_choice", "选项列表", "a list of options", _multi_shape, lambda f: list_of(TEXT),
               frozenset({"choices", "other", "min", "max"}), _int_bound,
               to_expr=lambda v: None if v is None else [_choice_value(x) for x in v]),
-    FieldType("rating", "评分", "a rating", _int_ann, lambda f: NUM_T, BOUNDED, _int_bound),
+    FieldType("rating", "评分", "a rating", _int_shape, lambda f: NUM_T, BOUNDED, _int_bound),
     FieldType("phone", "电话号码", "a phone number", _formatted("phone", cn.is_valid_phone), lambda f: TEXT, TEXTUAL),
     FieldType("mobile", "手机号码", "a mobile number", _formatted("mobile", cn.is_valid_mobile, _mobile_digits),
               lambda f: TEXT),
@@ -504,12 +666,12 @@ TYPES: dict[str, FieldType] = {t.name: t for t in (
               _formatted("bank_account", cn.is_valid_bank_account, _digits_only), lambda f: TEXT),
     FieldType("plate_number", "车牌号", "a licence plate number",
               _formatted("plate_number", cn.is_valid_plate_number, lambda s: s.strip().upper()), lambda f: TEXT),
-    FieldType("signature", "签字", "a signature", lambda f: Annotated[Signature | None, _after()],
+    FieldType("signature", "签字", "a signature", _signature_shape,
               lambda f: record(name=TEXT, date=DATE)),
-    FieldType("image", "图片", "an image", lambda f: Annotated[ImageInfo | None, _after(_file_rules(f))],
+    FieldType("image", "图片", "an image", lambda f: Shape(_shared(ImageInfo | None, ImageInfo), (_after(_file_rules(f)),)),
               lambda f: record(name=TEXT, width=NUMBER, height=NUMBER, bytes=NUMBER, format=TEXT),
               frozenset({"width", "height", "max_bytes", "formats"})),
-    FieldType("attachment", "附件", "a file", lambda f: Annotated[FileInfo | None, _after(_file_rules(f))],
+    FieldType("attachment", "附件", "a file", lambda f: Shape(_shared(FileInfo | None, FileInfo), (_after(_file_rules(f)),)),
               lambda f: record(name=TEXT, bytes=NUMBER, format=TEXT), frozenset({"max_bytes", "formats"})),
 )}
 
@@ -527,8 +689,22 @@ NUMERIC = {"integer", "decimal", "money", "percent", "rating"}
 GRID_CELL_TYPES = {"integer", "decimal", "money", "percent", "text", "boolean", "choice"}
 
 
+def shape(field: Field) -> Shape:
+    return TYPES[field.type].shape(field)
+
+
+def required_natively(field: Field, of: Shape | None = None) -> bool:
+    """Required unconditionally, filled in by nobody else (no default, not computed), of a type
+    whose emptiness a native schema sees: the fast validator refuses it empty (or absent), so
+    after the fast validator the semantic pass need not check it again. ``of``: its shape."""
+    return (field.required and not field.visible_if and field.required_if is None and field.compute is None
+            and field.default is None and field.default_expr is None
+            and (of or shape(field)).base.filled is not None)
+
+
 def annotation(field: Field) -> Any:
-    return TYPES[field.type].annotation(field)
+    """``Annotated[base, *validators]``: the field's type as Pydantic would be given it."""
+    return shape(field).annotation
 
 
 def expr_type(field: Field) -> Type:
@@ -541,10 +717,11 @@ def to_expr(field: Field, value: Any) -> Any:
     return convert(value) if convert else value
 
 
-def json_field(field: Field) -> Any:
-    """Pydantic ``Field`` metadata: titles and descriptions from the labels."""
+def describe(field: Field) -> tuple[str, str | None]:
+    """Title and description of a field in the JSON Schema, from its labels."""
     desc = " / ".join(x for x in (field.label.en, field.hint.zh if field.hint else None) if x)
-    return PField(default=None, title=field.label.zh, description=desc or None)
+    return field.label.zh, desc or None
 
 
-__all__ = ["ANY", "TYPES", "FieldType", "annotation", "expr_type", "fail", "to_expr"]
+__all__ = ["ANY", "TYPES", "FieldType", "Shape", "annotation", "expr_type", "fail", "required_natively", "shape",
+           "to_expr"]

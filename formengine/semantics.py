@@ -8,6 +8,7 @@ and invalid data, where it still finds every other error.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import weakref
 from collections.abc import Callable, Iterable
@@ -19,23 +20,33 @@ from pydantic import BaseModel
 
 from .errors import ValidationIssue, data_path
 from .expr import Expression
-from .fieldtypes import ChoiceDetail
+from .expr.functions import FUNCTIONS
+from .fieldtypes import ChoiceDetail, required_natively
 from .spec import Check, Field, FormSpec, Grid, Table, Tree
 
 Row = dict[str, Any]
 Report = Callable[[ValidationIssue], None]
 
 
+def _is_model(value: Any) -> bool:
+    """``isinstance(value, BaseModel)`` without the ABC machinery (Pydantic has no virtual subclasses)."""
+    return BaseModel in type(value).__mro__
+
+
 def _d(value: Any) -> Any:
-    return value.__dict__ if isinstance(value, BaseModel) else value
+    return value.__dict__ if _is_model(value) else value
+
+
+def _is_choice(value: Any) -> bool:
+    return ChoiceDetail in type(value).__mro__  # isinstance() without the ABC machinery, as _is_model()
 
 
 def view(value: Any) -> Any:
     """A value as expressions see it: choices without their details."""
-    if isinstance(value, ChoiceDetail):
+    if _is_choice(value):
         return value.value
-    if isinstance(value, list) and value and isinstance(value[0], (ChoiceDetail, str)):
-        return [v.value if isinstance(v, ChoiceDetail) else v for v in value]
+    if isinstance(value, list) and value and (isinstance(value[0], str) or _is_choice(value[0])):
+        return [v.value if _is_choice(v) else v for v in value]
     return value
 
 
@@ -44,8 +55,20 @@ def is_empty(value: Any) -> bool:
         return True
     if isinstance(value, (str, list, dict)):
         return not value
-    if isinstance(value, BaseModel):  # a signature or range with nothing filled in
+    if _is_model(value):  # a signature or range with nothing filled in
         return all(is_empty(v) for v in value.__dict__.values())
+    return False
+
+
+# Values that are never empty: checked by class before calling is_empty() in the loops over rows.
+_SOLID = frozenset({Decimal, int, float, bool, dt.date, dt.datetime})
+
+
+def _any_filled(row: Row, ids: tuple[str, ...]) -> bool:
+    for k in ids:
+        v = row.get(k)
+        if v is not None and (v.__class__ in _SOLID or (v != "" if v.__class__ is str else not is_empty(v))):
+            return True
     return False
 
 
@@ -54,7 +77,6 @@ def _key(k: str) -> str:
 
 
 _CENT, _ONE = Decimal("0.01"), Decimal(1)
-_FAILED = object()
 _STEPS: dict[int, Decimal] = {}
 
 
@@ -105,6 +127,10 @@ class _TablePlan:
     viewed: bool  # a choice column: expressions read a view of each row, not the row itself
     inputs: tuple[str, ...]  # columns a person fills in (a row with none of them is empty)
     checked: tuple[tuple[Field, int], ...]  # (column, presence rule: 0, _REQUIRED or _CONDITIONAL), in order
+    ruled: bool  # a column with a condition, or a check: rows need their context ({"index": i})
+    # After the fast validator, which refuses empty values of the columns required_natively():
+    native_checked: tuple[tuple[Field, int], ...]  # ``checked`` without the presence rules it enforced
+    native_filled: bool  # a column it required: no row can be empty
 
 
 @dataclass(frozen=True)
@@ -117,8 +143,9 @@ class _Plan:
     viewed: tuple[str, ...]
     tables: tuple[_TablePlan, ...]
     table_plans: dict[str, _TablePlan]
-    computes: tuple[tuple[str | None, str, Table | Tree | None, Field], ...]
+    computes: tuple[tuple[str | None, str, Table | Tree | None, Field, bool], ...]  # …, rule reads its context
     members: tuple[Field | Table | Tree | Grid, ...]
+    native_members: tuple[Field | Table | Tree | Grid, ...]  # without the fields the fast validator required
 
 
 _CHOICES = ("choice", "multi_choice")
@@ -138,28 +165,41 @@ def _presence_rule(f: Field) -> int:
     return _REQUIRED if f.required else 0
 
 
+def _uses_context(expr: Expression) -> bool:
+    """Does the rule call a function of its row's or node's context (``row_number()`` …)?"""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in FUNCTIONS
+               and FUNCTIONS[n.func.id].context is not None for n in ast.walk(expr.checked.tree))
+
+
 def _make_plan(spec: FormSpec) -> _Plan:
     tables = []
     for t in spec.tables:
+        checked = tuple((c, _presence_rule(c)) for c in t.columns if _has_presence_rule(c) or c.unique)
+        natively = {c.id for c in t.columns if required_natively(c)}
         tables.append(_TablePlan(
             t, tuple(c for c in t.columns if c.compute is None and (c.default is not None or c.default_expr is not None)),
             any(c.type in _CHOICES for c in t.columns), tuple(c.id for c in t.columns if c.compute is None),
-            tuple((c, _presence_rule(c)) for c in t.columns if _has_presence_rule(c) or c.unique)))
-    computes: list[tuple[str | None, str, Table | Tree | None, Field]] = []
+            checked, bool(t.checks) or any(rule == _CONDITIONAL for _, rule in checked),
+            tuple((c, 0 if c.id in natively else rule) for c, rule in checked if c.id not in natively or c.unique),
+            bool(natively)))
+    computes: list[tuple[str | None, str, Table | Tree | None, Field, bool]] = []
     for owner, fid in spec.compute_order:
         if owner is None:
             f = spec.field(fid)
             assert f is not None and f.compute is not None
-            computes.append((None, fid, None, f))
+            computes.append((None, fid, None, f, True))
             continue
         container: Table | Tree = spec.table(owner) or next(t for t in spec.trees if t.id == owner)
-        computes.append((owner, fid, container, next(c for c in container.columns if c.id == fid)))
+        column = next(c for c in container.columns if c.id == fid)
+        assert column.compute is not None
+        computes.append((owner, fid, container, column, _uses_context(column.compute)))
     members = tuple(m for m in spec.members if not isinstance(m, Field) or _has_presence_rule(m))
+    native_members = tuple(m for m in members if not (isinstance(m, Field) and required_natively(m)))
     return _Plan(
         defaults=tuple(f for f in spec.fields if f.compute is None and (f.default is not None or f.default_expr is not None)),
         viewed=tuple(f.id for f in spec.fields if f.type in _CHOICES),
         tables=tuple(tables), table_plans={tp.table.id: tp for tp in tables}, computes=tuple(computes),
-        members=members)
+        members=members, native_members=native_members)
 
 
 def _plan(spec: FormSpec) -> _Plan:
@@ -176,9 +216,10 @@ def _plan(spec: FormSpec) -> _Plan:
 class Evaluator:
     """One pass over one submission."""
 
-    def __init__(self, spec: FormSpec, values: dict[str, Any], report: Report, skip: set[str]):
+    def __init__(self, spec: FormSpec, values: dict[str, Any], report: Report, skip: set[str], native: bool = False):
         self.spec = spec
         self.plan = plan = _plan(spec)
+        self.native = native  # values from the fast validator: what it enforces needs no second look
         self.values = values
         self.report = report
         self.skip = skip  # paths already reported as invalid values
@@ -187,8 +228,9 @@ class Evaluator:
         for k in plan.viewed:
             if k in values:
                 self.env[k] = view(values[k])
+        self.rows: dict[str, list[Row]] = {}  # each table's rows as dicts (an empty one for a null row)
         for tp in plan.tables:
-            rows = self._rows(values.get(tp.table.id))
+            rows = self.rows[tp.table.id] = self._rows(values.get(tp.table.id))
             # without choices a row reads the same to expressions as it is stored: one dict serves both
             self.env[tp.table.id] = [self._row_env(r) for r in rows] if tp.viewed else rows
         for g in spec.grids:
@@ -196,7 +238,10 @@ class Evaluator:
 
     @staticmethod
     def _rows(rows: Any) -> list[Row]:
-        return [_d(r) if r is not None else {} for r in rows or ()]
+        try:  # validated rows are row models: their attributes
+            return [r.__dict__ for r in rows or ()]
+        except AttributeError:  # a null row among them
+            return [_d(r) if r is not None else {} for r in rows or ()]
 
     @staticmethod
     def _row_env(row: Row) -> Row:
@@ -224,7 +269,7 @@ class Evaluator:
         for grid in self.spec.grids:
             self.grid(grid)
         self.computes()
-        for m in self.plan.members:  # members with nothing to check are left out of the plan
+        for m in self.plan.native_members if self.native else self.plan.members:  # only members with a rule to check
             if isinstance(m, Field):
                 self.presence(m, self.values, self.env, m.id, None, None)
             elif isinstance(m, Table):
@@ -244,7 +289,7 @@ class Evaluator:
             if not tp.defaults:
                 continue
             t = tp.table
-            for i, row in enumerate(self._rows(self.values.get(t.id))):
+            for i, row in enumerate(self.rows[t.id]):
                 env_row = self.env[t.id][i]
                 for c in tp.defaults:
                     self._default(c, row, env_row, f"{t.id}[{i}].{c.id}", env_row)
@@ -260,33 +305,74 @@ class Evaluator:
             env[f.id] = view(value)
 
     def computes(self) -> None:
-        for owner, fid, container, column in self.plan.computes:
+        for owner, fid, container, column, contextual in self.plan.computes:
             if owner is None:
                 self._compute(column, self.values, self.env, fid, None, None)
-                continue
-            if isinstance(container, Table):
-                rows = self._rows(self.values.get(owner))
-                env_rows = self.env[owner]
-                assert column.compute is not None
-                run, env = column.compute.run, self.env
-                for i, row in enumerate(rows):
-                    env_row = env_rows[i]
-                    ctx = {"index": i}
-                    try:  # the common case inline: the rule runs and gives a value
-                        result = run(env, env_row, ctx)
-                    except Exception:  # noqa: BLE001 - _compute runs it again and reports why
-                        result = _FAILED
-                    self._compute(column, row, env_row, f"{owner}[{i}].{fid}", env_row, ctx,
-                                  None if result is _FAILED else (result,))
+            elif isinstance(container, Table):
+                self._column(owner, column, contextual)
             else:
                 for node, env_node, path, outline in self._nodes(self.values.get(owner), owner, ()):
                     self._compute(column, node, env_node, f"{path}.{fid}", env_node, {"outline": outline})
 
-    def _compute(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None,
-                 ran: tuple[Any] | None = None) -> None:
-        """Derive a computed value (``ran``: the rule's result when the caller already ran it)."""
+    def _column(self, owner: str, column: Field, contextual: bool) -> None:
+        """:meth:`_compute` for every row of a table, the usual case inline: the rule runs, its
+        value fits, nothing to report (paths and contexts are only made when they are needed)."""
+        assert column.compute is not None
+        run, env, fid = column.compute.run, self.env, column.id
+        hidden, low, high = bool(column.visible_if), column.min, column.max
+        step = _CENT if column.type == "money" else None  # coerce() of a Decimal, inline
+        rows, env_rows = self.rows[owner], env[owner]
+        if step is not None and rows is env_rows and not (contextual or hidden or low is not None or high is not None):
+            self._amounts(owner, column, rows)  # the usual line amount: the same, shorter
+            return
+        for i, (row, env_row) in enumerate(zip(rows, env_rows)):
+            try:
+                result = run(env, env_row, {"index": i} if contextual else None)
+                if step is not None and result.__class__ is Decimal:
+                    result = result.quantize(step, ROUND_HALF_UP)
+                else:
+                    result = coerce(column, result)
+            except Exception:  # noqa: BLE001 - _compute runs it again and reports why
+                self._compute(column, row, env_row, f"{owner}[{i}].{fid}", env_row, {"index": i})
+                continue
+            given = row.get(fid)
+            if hidden and not is_empty(given):  # hidden: reported as such, not as a mismatch (presence)
+                self.given[f"{owner}[{i}].{fid}"] = given
+            if result is None:
+                continue
+            if given is not None and not hidden and not is_empty(given) and given != result:
+                self.issue(f"{owner}[{i}].{fid}", "computed_mismatch", expected=_show(result), given=_show(given))
+            row[fid] = result
+            if env_row is not row or isinstance(result, list) or _is_choice(result):
+                env_row[fid] = view(result)
+            if low is not None and result < low:
+                self.issue(f"{owner}[{i}].{fid}", "min", limit=_show(low))
+            elif high is not None and result > high:
+                self.issue(f"{owner}[{i}].{fid}", "max", limit=_show(high))
+
+    def _amounts(self, owner: str, column: Field, rows: list[Row]) -> None:
+        """:meth:`_column` for a money column read by expressions as stored, without bounds,
+        condition or context."""
+        assert column.compute is not None
+        run, env, fid = column.compute.run, self.env, column.id
+        for i, row in enumerate(rows):
+            try:
+                result = run(env, row, None)
+                result = result.quantize(_CENT, ROUND_HALF_UP) if result.__class__ is Decimal else coerce(column, result)
+            except Exception:  # noqa: BLE001 - _compute runs it again and reports why
+                self._compute(column, row, row, f"{owner}[{i}].{fid}", row, {"index": i})
+                continue
+            if result is None:
+                continue
+            given = row.get(fid)
+            if given is not None and given != result and not is_empty(given):
+                self.issue(f"{owner}[{i}].{fid}", "computed_mismatch", expected=_show(result), given=_show(given))
+            row[fid] = result
+
+    def _compute(self, f: Field, store: Row, env: Row, path: str, row: Row | None, ctx: dict[str, Any] | None) -> None:
+        """Derive a computed value."""
         assert f.compute is not None
-        result = self.run(f.compute, path, row, ctx) if ran is None else ran[0]
+        result = self.run(f.compute, path, row, ctx)
         try:
             result = coerce(f, result)
         except (ArithmeticError, ValueError, TypeError) as exc:
@@ -343,30 +429,34 @@ class Evaluator:
             self.issue(t.id, "min_rows" if rows else ("required" if t.min_rows else "min_rows"), limit=t.min_rows)
         if t.max_rows is not None and len(rows) > t.max_rows:
             self.issue(t.id, "max_rows", limit=t.max_rows)
-        seen: dict[str, dict[Any, int]] = {c.id: {} for c in t.columns if c.unique}
         tp = self.plan.table_plans[t.id]
+        checked, filled = (tp.native_checked, tp.native_filled) if self.native else (tp.checked, False)
+        if filled and not checked and not t.checks:
+            return  # the fast validator has checked every row
+        seen: dict[str, dict[Any, int]] = {c.id: {} for c in t.columns if c.unique}
+        env_rows, ruled = self.env[t.id], tp.ruled
         for i, raw_row in enumerate(rows):
             row = _d(raw_row) if raw_row is not None else {}
-            env_row = self.env[t.id][i]
-            path = f"{t.id}[{i}]"
-            if all(is_empty(row.get(cid)) for cid in tp.inputs):
-                self.issue(path, "empty_row")
+            if not filled and not _any_filled(row, tp.inputs):
+                self.issue(f"{t.id}[{i}]", "empty_row")
                 continue
-            ctx = {"index": i}
-            for c, present in tp.checked:  # the columns with a presence rule or unique, in order
+            env_row = env_rows[i]
+            ctx = {"index": i} if ruled else None  # only conditions and checks read it
+            for c, present in checked:  # the columns with a presence rule or unique, in order
                 if present == _REQUIRED:  # required, unconditionally: presence() in short
-                    if is_empty(row.get(c.id)):
-                        self.issue(f"{path}.{c.id}", "required")
+                    v = row.get(c.id)
+                    if v is None or (v.__class__ not in _SOLID and (v == "" if v.__class__ is str else is_empty(v))):
+                        self.issue(f"{t.id}[{i}].{c.id}", "required")
                 elif present:
-                    self.presence(c, row, env_row, f"{path}.{c.id}", env_row, ctx)
+                    self.presence(c, row, env_row, f"{t.id}[{i}].{c.id}", env_row, ctx)
                 if c.unique and not is_empty(row.get(c.id)):
                     key = view(row.get(c.id))
                     if key in seen[c.id]:
-                        self.issue(f"{path}.{c.id}", "unique", other=seen[c.id][key] + 1)
+                        self.issue(f"{t.id}[{i}].{c.id}", "unique", other=seen[c.id][key] + 1)
                     else:
                         seen[c.id][key] = i
             for check in t.checks:
-                self.check(check, env_row, ctx, f"{path}.")
+                self.check(check, env_row, ctx, f"{t.id}[{i}].")
 
     def tree(self, t: Tree) -> None:
         raw = self.values.get(t.id)

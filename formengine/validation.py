@@ -1,7 +1,8 @@
 """Validating a submission: Pydantic for each value, then the form's own rules.
 
-Fast path: one ``model_validate`` call, then the semantic pass fills computed values into
-the instance in place. Slow path (only for invalid data): Pydantic's errors become issues,
+Fast path: one call of the form's fast validator (:func:`formengine.compiler.fast_validator`,
+which falls back to ``model_validate`` for what it refuses), then the semantic pass fills
+computed values into the instance in place. Slow path (only for invalid data): Pydantic's errors become issues,
 the offending values are blanked in a copy, and the semantic pass runs on that copy so that
 *every* problem is reported at once, without repeating the ones already found.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .compiler import fast_validator
 from .errors import Lang, ValidationIssue, data_path
 from .fieldtypes import TYPES
 from .semantics import Evaluator
@@ -50,14 +52,23 @@ class ValidationResult:
 
 
 def validate(spec: FormSpec, model: type[BaseModel], data: Any) -> ValidationResult:
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
         return ValidationResult(None, [ValidationIssue.make("", "not_object")])
     issues: list[ValidationIssue] = []
-    try:
-        instance = model.model_validate(data)
-    except ValidationError as exc:
-        return _invalid(spec, model, data, exc)
-    Evaluator(spec, instance.__dict__, issues.append, set()).evaluate()
+    instance: BaseModel | None = None
+    fast = fast_validator(model)
+    if fast is not None:
+        try:  # native schemas: the instance the model would give, or refused
+            instance = fast.validate_python(data)
+        except ValidationError:
+            pass
+    native = instance is not None  # what the fast validator enforced, the semantic pass need not check
+    if instance is None:
+        try:
+            instance = model.model_validate(data)
+        except ValidationError as exc:
+            return _invalid(spec, model, data, exc)
+    Evaluator(spec, instance.__dict__, issues.append, set(), native).evaluate()
     return ValidationResult(None if issues else instance, issues)
 
 
