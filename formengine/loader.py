@@ -19,9 +19,31 @@ from .codes import Localized
 from .errors import Problem
 
 try:  # libyaml is an order of magnitude faster; the pure-Python loader is the fallback.
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}  # (text, implicit) → tag
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, remembering the implicit tag of scalar texts it has seen.
+
+    libyaml calls back into Python to resolve every scalar (a dozen regular expressions); a form
+    repeats the same keys and words (id, label, type, text …) hundreds of times. The tag is a
+    pure function of the text and how it was written, so the answer is kept (for short texts).
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 20_000:
+                _RESOLVED[key] = tag
+        return tag
 
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000  # after alias expansion; a form of 1,000 fields has ~20,000
@@ -113,9 +135,20 @@ def _nesting(text: str) -> Any:
     return None
 
 
+# Every collection begins with an indicator of its own ([ { for flow, - for a block sequence, : or ?
+# for a block mapping), so a text with fewer of them cannot nest deeper than that: libyaml's
+# recursion is then safe (10,000 levels are), the event scan is skipped and the nesting limit is
+# checked while building. Every catalogue form has under 800.
+SAFE_TO_COMPOSE = 1_000
+
+
+def _may_nest_deep(text: str) -> bool:
+    return sum(text.count(c) for c in "[{-?:") > SAFE_TO_COMPOSE
+
+
 def parse_yaml(text: str, file: str = "<string>") -> Document:
     try:
-        deep = _nesting(text)
+        deep = _nesting(text) if _may_nest_deep(text) else None
         if deep is not None:
             raise YamlError([Problem.make("yaml.too_deep", file=file, line=deep.line + 1, column=deep.column + 1,
                                           limit=MAX_DEPTH)])
@@ -128,7 +161,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by its position
         pos = exc.position if isinstance(exc.position, int) else 0
         # libyaml counts UTF-8 bytes, the pure-Python reader characters
-        before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[:pos]
+        before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Base is not yaml.SafeLoader else text[:pos]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         bad = Localized(f"不允许的字符 U+{ord(char):04X}（{exc.reason}）", f"U+{ord(char):04X} {exc.reason}")
@@ -200,7 +233,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.count += 1
-        if self.count > MAX_NODES or depth > MAX_DEPTH:
+        if depth > MAX_DEPTH:
+            self._fail("yaml.too_deep", node, path, limit=MAX_DEPTH)
+            raise YamlError(self.problems)
+        if self.count > MAX_NODES:
             if not any(p.code == "yaml.alias" for p in self.problems):
                 self._fail("yaml.alias", node, path)
             raise YamlError(self.problems)

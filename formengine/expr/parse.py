@@ -96,6 +96,8 @@ def _plain_names(source: str) -> None:
     ``ﬁlled`` (a ligature) as ``amount`` / ``filled`` after NFKC normalisation, so a lookalike
     would silently reach another field or function. A name that normalisation changes is refused
     (text in quotes is free)."""
+    if source.isascii():  # NFKC leaves ASCII as it is: nothing to look alike
+        return
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):  # pragma: no cover - ast.parse accepted it

@@ -273,7 +273,25 @@ def to_python(checked: Checked) -> Compiled:
     params = [ast.arg(arg=a) for a in ("form", "row", "ctx")]
     lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=params, kwonlyargs=[], kw_defaults=[],
                                         defaults=[ast.Constant(None), ast.Constant(None)]), body=body)
-    tree = ast.fix_missing_locations(ast.Expression(body=lam))
+    tree = _located(ast.Expression(body=lam))
     namespace: dict[str, Any] = {"__builtins__": {}, **_RUNTIME, **emitter.constants}
     fn: Compiled = eval(compile(tree, f"<expr {checked.source[:40]}>", "eval"), namespace)
     return fn
+
+
+def _located(tree: ast.Expression) -> ast.Expression:
+    """Give every node without a position the one-line position compile() needs: what
+    ast.fix_missing_locations does for a one-line expression, without its recursion."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if "lineno" in node._attributes and getattr(node, "lineno", None) is None:
+            node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
+            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+        for name in node._fields:
+            child = getattr(node, name, None)
+            if isinstance(child, ast.AST):
+                stack.append(child)
+            elif isinstance(child, list):
+                stack.extend(c for c in child if isinstance(c, ast.AST))
+    return tree
