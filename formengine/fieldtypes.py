@@ -292,8 +292,8 @@ def _file_rules(field: Field) -> Callable[[Any], Any]:
         if v is None:
             return v
         for axis, bounds in (("width", field.width), ("height", field.height)):
-            actual = getattr(v, axis, None)
-            if bounds is not None and not _in_bounds(actual, bounds):
+            actual = getattr(v, axis, None)  # unknown size where the form sets one: not shown to fit
+            if bounds is not None and (actual is None or not _in_bounds(actual, bounds)):
                 raise fail(f"image_{axis}", expected=_bounds_text(bounds), actual=actual if actual is not None else "?")
         if field.max_bytes is not None and v.bytes is not None and v.bytes > field.max_bytes:
             raise fail("file_size", limit=field.max_bytes)

@@ -157,6 +157,13 @@ def test_expected_codes_each(form: formengine.Form) -> None:
         assert found.get(path) == code, (path, found)
 
 
+def test_an_image_of_unknown_size_is_not_taken_to_fit(form: formengine.Form) -> None:
+    """A form that sets the pixel size cannot accept an image whose size nobody measured."""
+    result = form.validate({"name": "李明", "photo": {"name": "a.emf", "bytes": 2048}})
+    [issue] = [e for e in result.errors if e.path == "photo"]
+    assert issue.code == "image_width" and "实际 ?" in issue.message_zh
+
+
 def test_computed_value_disagreeing_is_reported_not_overwritten_silently(form: formengine.Form) -> None:
     result = form.validate({"name": "x", "lines": [{"code": "A", "price": "2", "qty": 2, "total": "5"}]})
     issue = next(e for e in result.errors if e.path == "lines[0].total")
