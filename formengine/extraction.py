@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,27 @@ FATAL = frozenset({"file_unreadable", "file_not_fillable", "file_wrong_form", "f
 
 class ExtractError(FormEngineError):
     """The file cannot be read as this format at all (not a zip, no document part …)."""
+
+
+MAX_UNPACKED = 200 * 1024 * 1024  # a filled form is small; refuse a zip bomb before unpacking it
+# What reading a damaged zip raises besides BadZipFile: a broken deflate stream, a part cut
+# short, a compression method or an encryption flag zipfile cannot handle, a bad name.
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError,
+               OSError, ValueError, KeyError)
+
+
+def check_package(package: zipfile.ZipFile) -> None:
+    """Every part of an Office file unpacks, checksums included, within MAX_UNPACKED: checked once
+    up front, so reading a part later (properties, relationships, pictures) cannot fail halfway."""
+    if sum(i.file_size for i in package.infolist()) > MAX_UNPACKED:
+        raise ExtractError(f"unpacks to more than {MAX_UNPACKED // 2**20} MB")
+    for info in package.infolist():
+        try:
+            with package.open(info) as part:
+                while part.read(1 << 20):
+                    pass
+        except DAMAGED_ZIP as exc:
+            raise ExtractError(f"the part {info.filename} is damaged ({exc})"[:300]) from None
 
 
 @dataclass
@@ -114,7 +137,7 @@ def sniff(content: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):  # NotImplementedError: an unknown zip version
         return None
     if "word/document.xml" in names:
         return "docx"

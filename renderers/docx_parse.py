@@ -37,6 +37,7 @@ _SKIP = frozenset({W + "pPr", W + "rPr", W + "tblPr", W + "trPr", W + "tcPr", W 
                    W + "sdtEndPr", W + "delText", W + "instrText"})
 _OFF = frozenset({"0", "false", "off"})
 CHECKED_SYMBOLS = frozenset("☒☑✓✔✗✘■")
+MAX_DEPTH = 200  # a Word body nests a few dozen elements deep; far deeper is no document a program wrote
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,17 @@ def parse(xml: bytes) -> list[Item]:
     body = root.find(W + "body")
     if body is None:
         raise ParseError("word/document.xml has no body")
+    if _depth(body) > MAX_DEPTH:  # the walk below recurses once per level
+        raise ParseError(f"word/document.xml nests elements more than {MAX_DEPTH} deep")
     return _Walker().run(body)
+
+
+def _depth(root: etree._Element) -> int:
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 class _Walker:

@@ -37,7 +37,14 @@ from typing import Any
 
 from formengine.codes import Localized
 from formengine.errors import ValidationIssue, data_path
-from formengine.extraction import FATAL, Extracted, ExtractError, check_stamp
+from formengine.extraction import (
+    DAMAGED_ZIP,
+    FATAL,
+    Extracted,
+    ExtractError,
+    check_package,
+    check_stamp,
+)
 from formengine.spec import Field, FormSpec, Grid, Group, Lang, Table, Tree
 
 from .docx_align import compare
@@ -61,7 +68,7 @@ from .docx_package import (
     placeholder_png,
     read_custom_properties,
 )
-from .docx_parse import Control, Item, ParseError, Picture, Row, Unit, parse
+from .docx_parse import CHECKED_SYMBOLS, Control, Item, ParseError, Picture, Row, Unit, parse
 
 _YMD = (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
         re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"))
@@ -73,8 +80,9 @@ def extract(form: Any, content: bytes) -> Extracted:
     """What a filled fillable file holds, where each value sits, and what is wrong with the file."""
     try:
         package = open_package(content)
+        check_package(package)
         xml = package.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except DAMAGED_ZIP as exc:
         raise ExtractError(f"not a readable Word file: {exc}") from None
     props = read_custom_properties(package)
     out = Extracted(issues=check_stamp(form, props))
@@ -276,6 +284,13 @@ class _Reader:
             return any(not self.images.is_placeholder(p) for p in c.pictures)
         return bool(c.checked) if c.kind == "checkbox" else bool(self.text(c))
 
+    def ticked(self, c: Control) -> bool:
+        """A check box is ticked. One whose check-box properties were lost (a hand edit, another
+        program) is a text control showing its box: ☒ is ticked as it looks, never silently not."""
+        if c.kind == "checkbox":
+            return bool(c.checked)
+        return any(s in c.text for s in CHECKED_SYMBOLS)
+
     def put(self, path: str, said: Said, c: Control | None) -> None:
         if c is not None:
             self.out.put(path, f"{said.zh}（{c.place[0]}）", f"{said.en} ({c.place[1]})")
@@ -409,13 +424,13 @@ class _Reader:
     def boxes(self, f: Field, base: str, path: str, take: Any) -> Any:
         if f.type == "boolean":
             answers = [v for v, key in ((True, "true"), (False, "false"))
-                       if (c := take(option_tag(base, key))) is not None and c.checked]
+                       if (c := take(option_tag(base, key))) is not None and self.ticked(c)]
             if len(answers) == 2:  # both ticked: passed on as shown, for validation to refuse
                 return "是、否" if self.lang == "zh" else "Yes, No"
             return answers[0] if answers else None
         assert f.choices is not None
         boxes = {o.value: take(option_tag(base, o.value)) for o in f.choices.options}
-        ticked = {v for v, c in boxes.items() if c is not None and c.checked}
+        ticked = {v for v, c in boxes.items() if c is not None and self.ticked(c)}
         details = self.details(f, base, take)
         self.unchosen(f, path, details, ticked)
         chosen = [{"value": o.value, "detail": details[o.value][0]} if o.value in details else o.value
@@ -483,7 +498,7 @@ class _Reader:
             said = self.row_said(tree.id, n, row)
             text = self.text(self.take(lookup, level_key, tree.id, said))
             deepest = min(len(stack) + 1, tree.max_depth)
-            level = 1 if not text else int(text) if text.isdigit() else 0
+            level = 1 if not text else int(text) if text.isdecimal() else 0  # isdigit() takes ², int() not
             if not 1 <= level <= deepest:
                 self.out.issues.append(_issue(tree.id, "file_tree_level", row.place, level=text, limit=deepest))
                 for cs in lookup.values():
@@ -520,7 +535,7 @@ class _Reader:
                 if g.one_per_row:
                     c = self.take(self.top, tag, data_path((g.id, r.key)), said)
                     self.put(path, said, c)
-                    if c is not None and c.checked:
+                    if c is not None and self.ticked(c):
                         ticked.append(col.key)
                     continue
                 v = self.value(g.cell, self.top, tag, path, said, in_grid=True)

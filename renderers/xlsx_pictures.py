@@ -22,6 +22,7 @@ from formengine.extraction import ExtractError
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "jpe", "gif", "bmp", "dib", "tif", "tiff", "webp", "emf", "wmf", "svg")
 _ANCHORS = ("twoCellAnchor", "oneCellAnchor", "absoluteAnchor")
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # the size of a sheet
 # the ends of relationship types (the same in transitional and strict packages)
 _OFFICE_DOCUMENT, _DRAWING = "/officeDocument", "/drawing"
 
@@ -163,14 +164,19 @@ def _rel_id(element: Any, local: str) -> str | None:
 
 
 def _from_cell(anchor: Any) -> tuple[int | None, int | None]:
+    """The anchor's top-left cell (1-based); None outside a sheet's rows and columns, as for a
+    picture placed at a fixed position."""
     start = next(anchor.iterchildren("{*}from"), None)
     if start is None:
         return None, None
     col, row = start.find("{*}col"), start.find("{*}row")
     try:
-        return int((row.text or "").strip()) + 1, int((col.text or "").strip()) + 1
+        r, c = int((row.text or "").strip()) + 1, int((col.text or "").strip()) + 1
     except (AttributeError, ValueError):
         return None, None
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL):
+        return None, None
+    return r, c
 
 
 def _picture_name(descr: str | None, name: str | None, part: str) -> str:

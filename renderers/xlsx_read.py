@@ -6,8 +6,11 @@ row names each column and its ``#header`` row marks where data rows begin, so ro
 or typed below, sheets renamed or reordered are all read right. What cannot be read right is
 reported instead of guessed: a value in a locked or unbound cell (``file_text_outside``), a
 deleted sheet, row or column (``file_missing_input``), a key the form does not have
-(``file_unknown_input``), a key found twice (``file_duplicate_input``). Computed cells are
-not read (the server computes them), but a formula replaced by a typed value is reported.
+(``file_unknown_input``), a key found twice (``file_duplicate_input``: a copied grid row or
+column too, whose cells are not read). Computed cells are not read (the server computes them),
+but a formula replaced by a typed value is reported. Only the cells the file has are looked
+at, so a value typed far away costs nothing; a table is read down to its last value, at most
+``MAX_ROWS`` rows (a value farther down is reported, not read after a million blank rows).
 
 Pictures are read from the package (``xlsx_pictures.py``): a picture whose top-left corner is
 in an image field's value cell is that field's value — ``{name, width, height, bytes,
@@ -32,11 +35,13 @@ from typing import Any
 from formengine.codes import Localized
 from formengine.errors import ValidationIssue
 from formengine.extraction import (
+    DAMAGED_ZIP,
     FATAL,
     FORM_PROPERTY,
     SHAPE_PROPERTY,
     Extracted,
     ExtractError,
+    check_package,
     check_stamp,
 )
 from formengine.spec import Field, FormSpec, Table, Tree
@@ -69,10 +74,10 @@ from .xlsx_layout import (
 from .xlsx_pictures import Drawn, drawn
 from .xlsx_values import is_blank, mark, split_choices, submitted
 
-MAX_UNPACKED = 200 * 1024 * 1024  # a workbook of a form is small; refuse a zip bomb before parsing
 _MARKER = re.compile(r"^#(section|table|tree|grid)(?: ([a-z][a-z0-9_]*))?$")
 MAX_OUTSIDE = 50  # text-outside issues reported per sheet
 _MARKER_ROWS = 10  # markers are searched this far down column A (rows may be inserted above)
+MAX_ROWS = 10_000  # rows of a table or tree read; a value typed farther down is reported instead
 
 
 def extract(form: Any, content: bytes) -> Extracted:
@@ -89,10 +94,9 @@ def _load(content: bytes) -> Any:
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
-                raise ExtractError(f"unpacks to more than {MAX_UNPACKED // 2**20} MB")
-    except zipfile.BadZipFile as exc:
-        raise ExtractError(f"not a zip file ({exc})") from None
+            check_package(z)
+    except DAMAGED_ZIP as exc:
+        raise ExtractError(f"not a readable zip file ({exc})"[:300]) from None
     try:
         with warnings.catch_warnings():  # openpyxl warns about parts it skips; the issues say what matters
             warnings.simplefilter("ignore")
@@ -120,6 +124,11 @@ def _stamp(wb: Any) -> dict[str, str]:
     return found
 
 
+def _row(ws: Any, r: int, min_col: int = 1) -> list[Any]:
+    """The cells row ``r`` has, from column ``min_col`` on."""
+    return dict(_rows(ws, min_row=r, min_col=min_col)).get(r, [])
+
+
 def _stamp_sheet(wb: Any) -> Any:
     for ws in wb.worksheets:
         if ws.title == STAMP_SHEET or ws.cell(1, 1).value == FORM_PROPERTY:
@@ -132,8 +141,21 @@ def _written_texts(wb: Any) -> set[str]:
     ws = _stamp_sheet(wb)
     if ws is None:
         return set()
-    return {str(row[0]) for row in ws.iter_rows(min_col=TEXTS_COL, max_col=TEXTS_COL, values_only=True)
-            if row[0] is not None}
+    return {str(c.value) for _, cells in _rows(ws, min_col=TEXTS_COL, max_col=TEXTS_COL) for c in cells
+            if c.value is not None}
+
+
+def _rows(ws: Any, min_row: int = 1, min_col: int = 1, max_col: int | None = None) -> list[tuple[int, list[Any]]]:
+    """The cells a sheet has, row by row (only rows that have one), each row's in column order.
+
+    openpyxl's ``iter_rows`` walks the whole rectangle up to the farthest cell and makes every
+    cell in it: one value typed far away (D1000000, XFD1048576) took gigabytes and minutes.
+    """
+    by_row: dict[int, list[Any]] = {}
+    for cell in list(ws._cells.values()):  # openpyxl lists only the cells it has here (private)
+        if cell.row >= min_row and cell.column >= min_col and (max_col is None or cell.column <= max_col):
+            by_row.setdefault(cell.row, []).append(cell)
+    return [(r, sorted(by_row[r], key=lambda c: c.column)) for r in sorted(by_row)]
 
 
 class _AnyList:
@@ -226,8 +248,8 @@ class _Reader:
                 self.issue("", "file_unknown_input", where_sheet(ws.title, "zh"), where_en=where_sheet(ws.title, "en"),
                            name=f"{kind} {ident}")
             else:
-                for row in ws.iter_rows():
-                    for cell in row:
+                for _, cells in _rows(ws):
+                    for cell in cells:
                         if not is_blank(cell.value):
                             self.outside(ws.title, cell)
         self.place_pictures()
@@ -260,8 +282,8 @@ class _Reader:
 
     def section(self, ws: Any) -> None:
         keys: dict[int, str] = {}
-        for row in ws.iter_rows(min_col=KEY_COL, max_col=KEY_COL):
-            cell = row[0]
+        for _, cells in _rows(ws, max_col=KEY_COL):
+            cell = cells[0]
             if is_blank(cell.value) or (isinstance(cell.value, str) and _MARKER.match(cell.value)):
                 continue
             key = str(cell.value).strip()
@@ -282,8 +304,8 @@ class _Reader:
             elif not is_blank(cell.value):
                 raw = self.content(ws, cell)
             self.found.setdefault(key, []).append(_Found(ws.title, cell.coordinate, raw))
-        for row in ws.iter_rows(min_col=LABEL_COL):
-            for cell in row:
+        for _, cells in _rows(ws, min_col=LABEL_COL):
+            for cell in cells:
                 if is_blank(cell.value) or (cell.column == VALUE_COL and cell.row in keys):
                     continue
                 if not self.fixed(cell):
@@ -354,9 +376,8 @@ class _Reader:
             if name not in columns.values():
                 self.issue(member.id, "file_missing_input", where_sheet(ws.title, "zh"),
                            where_en=where_sheet(ws.title, "en"), label=_both(lambda lang, s=slot: f"{sheet.name(lang)}：{s.label(lang, in_table=True)}"))
-        found = _Rows(ws.title)
-        for row in ws.iter_rows(min_row=1):
-            r = row[0].row if row else 0
+        below: dict[int, dict[str, _Found]] = {}  # the rows below the header the sheet has
+        for r, row in _rows(ws):
             values: dict[str, _Found] = {}
             for cell in row:
                 if is_blank(cell.value):
@@ -377,13 +398,21 @@ class _Reader:
                 else:
                     values[key] = _Found(ws.title, cell.coordinate, self.content(ws, cell))
             if r > header_row:
-                found.rows.append((r, values))
+                below[r] = values
+        # every row down to the last one holding a value, blank rows included (a gap is reported)
+        last = max((r for r, values in below.items() if values), default=header_row)
+        if last > header_row + MAX_ROWS:  # not a million blank rows read before it
+            far = next(iter(below[last].values()))
+            self.rule(member.id, far.where, f"第 {last} 行有内容，超出表格可读的 {MAX_ROWS} 行",
+                      f"Row {last} holds a value, beyond the {MAX_ROWS} rows a table is read to")
+            last = header_row + MAX_ROWS
+        found = _Rows(ws.title, [(r, below.get(r, {})) for r in range(header_row + 1, last + 1)])
         self.table_rows.setdefault(member.id, []).append(found)
 
     def key_columns(self, ws: Any, keys_row: int, expected: dict[str, Slot], extra: tuple[str, ...] = ()) -> dict[int, str]:
         columns: dict[int, str] = {}
         seen: dict[str, list[str]] = {}
-        for cell in next(ws.iter_rows(min_row=keys_row, max_row=keys_row, min_col=FIRST_COL)):
+        for cell in _row(ws, keys_row, FIRST_COL):
             if is_blank(cell.value):
                 continue
             key = str(cell.value).strip()
@@ -410,25 +439,31 @@ class _Reader:
             return
         column_keys = {c.key for c in g.columns}
         columns: dict[int, str] = {}
-        for cell in next(ws.iter_rows(min_row=keys_row, max_row=keys_row, min_col=FIRST_COL)):
+        column_cells: dict[str, list[str]] = {}  # a column key → the key cells naming it
+        for cell in _row(ws, keys_row, FIRST_COL):
             if is_blank(cell.value):
                 continue
             key = str(cell.value)
             if key in column_keys or key == TOTAL:
-                columns.setdefault(cell.column, key)
+                column_cells.setdefault(key, []).append(cell.coordinate)
+                if len(column_cells[key]) == 1:  # a copied column is not read: its cells are outside
+                    columns[cell.column] = key
             else:
                 self.issue("", "file_unknown_input", where_cell(ws.title, cell.coordinate), name=key)
         row_keys = {r.key for r in g.rows}
         rows: dict[str, dict[str, _Found]] = {}
-        for row in ws.iter_rows(min_row=1):
-            r = row[0].row if row else 0
+        row_cells: dict[str, list[str]] = {}  # a row key → the key cells naming it
+        for r, row in _rows(ws):
             key_cell = ws.cell(r, KEY_COL).value
             rkey = None if is_blank(key_cell) else str(key_cell)
             if r > header_row and rkey is not None and rkey not in row_keys and rkey != TOTAL:
                 self.issue("", "file_unknown_input", where_cell(ws.title, f"A{r}"), name=rkey)
                 rkey = None
             if r > header_row and rkey in row_keys:
-                rows.setdefault(rkey, {})
+                row_cells.setdefault(rkey, []).append(f"A{r}")
+                if len(row_cells[rkey]) > 1:  # a copied row: which one is meant cannot be told
+                    continue
+                rows[rkey] = {}
             for cell in row:
                 if is_blank(cell.value) or cell.column == KEY_COL:
                     continue
@@ -443,6 +478,12 @@ class _Reader:
                     rows[rkey][ckey] = _Found(ws.title, cell.coordinate, self.content(ws, cell))
                 elif not (cell.column == FIRST_COL and self.fixed(cell)):
                     self.outside(ws.title, cell)
+        for axis, found in ((g.columns, column_cells), (g.rows, row_cells)):
+            for item in axis:
+                cells = found.get(item.key, [])
+                if len(cells) > 1:
+                    self.issue(g.id, "file_duplicate_input", where_cell(ws.title, cells[1]), count=len(cells),
+                               label=_both(lambda lang, t=item.label: f"{sheet.name(lang)}：{t.get(lang)}"))
         missing = [c.label for c in g.columns if c.key not in columns.values()]
         missing += [r.label for r in g.rows if r.key not in rows]
         for label in missing:
@@ -625,7 +666,7 @@ class _Reader:
             depth = level_cell.raw if level_cell is not None else None
             if isinstance(depth, float) and depth.is_integer():
                 depth = int(depth)
-            if isinstance(depth, str) and depth.strip().isdigit():
+            if isinstance(depth, str) and depth.strip().isdecimal():  # isdigit() takes ², int() not
                 depth = int(depth.strip())
             limit = len(stack) + 1
             if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= min(limit, member.max_depth):
