@@ -113,6 +113,11 @@ def run(text: str, *, bold: bool = False, size: int | None = None, underline: bo
         rpr += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
     if underline:
         rpr += '<w:u w:val="single"/>'
+    return styled_run(text, rpr)
+
+
+def styled_run(text: str, rpr: str) -> str:
+    """One w:r with run properties ``rpr``; newlines become w:br, tabs w:tab."""
     pieces = []
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for i, line in enumerate(text.split("\n")):

@@ -38,7 +38,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .docx import _RFONTS, HINT_COLOR, _esc
+from .docx import _RFONTS, HINT_COLOR, _esc, styled_run
 
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -131,26 +131,12 @@ class Look:
         return out
 
 
-def _runs(text: str, rpr: str) -> str:
-    """Runs for text typed into a control: newlines as w:br, tabs as w:tab."""
-    pieces: list[str] = []
-    for i, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        if i:
-            pieces.append("<w:br/>")
-        for j, chunk in enumerate(line.split("\t")):
-            if j:
-                pieces.append("<w:tab/>")
-            if chunk:
-                pieces.append(f'<w:t xml:space="preserve">{_esc(chunk)}</w:t>')
-    return f"<w:r><w:rPr>{rpr}</w:rPr>{''.join(pieces)}</w:r>"
-
-
 def _sdt(ids: Ids, tag: str, alias: str, look: Look, kind_xml: str, text: str, placeholder: str) -> str:
     """An inline control showing ``text``, or ``placeholder`` in grey while empty."""
     showing = not text
     pr = (f"<w:rPr>{look.rpr()}</w:rPr><w:alias w:val=\"{_esc(alias)}\"/><w:tag w:val=\"{_esc(tag)}\"/>"
           f'<w:id w:val="{ids()}"/>' + ("<w:showingPlcHdr/>" if showing else "") + kind_xml)
-    content = _runs(placeholder, look.rpr(PLACEHOLDER_COLOR)) if showing else _runs(text, look.rpr())
+    content = styled_run(placeholder, look.rpr(PLACEHOLDER_COLOR)) if showing else styled_run(text, look.rpr())
     return f"<w:sdt><w:sdtPr>{pr}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
 

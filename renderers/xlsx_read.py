@@ -353,6 +353,15 @@ class _Reader:
 
     # ------------------------------------------------------------------ tables and trees
 
+    def marked_rows(self, ws: Any, top: int, member_id: str, name: Any) -> tuple[int, int] | None:
+        """The hidden key row and the header row of a table or grid sheet; None (reported) when lost."""
+        keys_row, header_row = self.header_rows(ws, top)
+        if keys_row is None or header_row is None:
+            self.issue(member_id, "file_missing_input", where_sheet(ws.title, "zh"), where_en=where_sheet(ws.title, "en"),
+                       label=_both(name))
+            return None
+        return keys_row, header_row
+
     def header_rows(self, ws: Any, top: int) -> tuple[int | None, int | None]:
         keys_row = header_row = None
         for r in range(top, top + _MARKER_ROWS):
@@ -365,11 +374,10 @@ class _Reader:
 
     def table(self, ws: Any, sheet: TableSheet, top: int) -> None:
         member = sheet.member
-        keys_row, header_row = self.header_rows(ws, top)
-        if keys_row is None or header_row is None:
-            self.issue(member.id, "file_missing_input", where_sheet(ws.title, "zh"), where_en=where_sheet(ws.title, "en"),
-                       label=_both(sheet.name))
+        rows = self.marked_rows(ws, top, member.id, sheet.name)
+        if rows is None:
             return
+        keys_row, header_row = rows
         expected = {s.key: s for s in sheet.slots}
         columns = self.key_columns(ws, keys_row, expected, extra=(NUMBER,) if sheet.numbered else ())
         for name, slot in expected.items():
@@ -432,11 +440,10 @@ class _Reader:
 
     def grid(self, ws: Any, sheet: GridSheet, top: int) -> None:
         g = sheet.grid
-        keys_row, header_row = self.header_rows(ws, top)
-        if keys_row is None or header_row is None:
-            self.issue(g.id, "file_missing_input", where_sheet(ws.title, "zh"), where_en=where_sheet(ws.title, "en"),
-                       label=_both(sheet.name))
+        rows = self.marked_rows(ws, top, g.id, sheet.name)
+        if rows is None:
             return
+        keys_row, header_row = rows
         column_keys = {c.key for c in g.columns}
         columns: dict[int, str] = {}
         column_cells: dict[str, list[str]] = {}  # a column key → the key cells naming it
