@@ -164,7 +164,8 @@ def extract(form: Form, source: str | Path | bytes, format: str | None = None) -
             return _failed(ValidationIssue.make("", "file_unreadable", detail=exc.strerror or str(exc)))
     else:
         content = source
-    format = format or sniff(content)
+    found = sniff(content)
+    format = format or found
     if not format:
         return _failed(ValidationIssue.make("", "file_unreadable", detail="not a Word (.docx) or Excel (.xlsx) file"))
     try:
@@ -173,7 +174,6 @@ def extract(form: Form, source: str | Path | bytes, format: str | None = None) -
         raise ExtractError(str(exc)) from None
     if not isinstance(reader, Extractor):
         raise ExtractError(f"格式 {format} 不能读回 / format {format!r} cannot be read back")
-    found = sniff(content)
     if found != reader.name:
         detail = f"the content is {found}, not {reader.name}" if found else f"not a {reader.name} file"
         return _failed(ValidationIssue.make("", "file_unreadable", detail=detail))
