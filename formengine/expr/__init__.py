@@ -1,7 +1,9 @@
 """The expression language: parse (whitelist) → check (names, types) → Python / JavaScript.
 
-An :class:`Expression` is built once when a form loads; evaluating it per submission is a
-plain function call.
+An :class:`Expression` is parsed and checked when a form loads, so every mistake is reported
+then; CPython compiles it on its first evaluation (compiling costs about as much as parsing and
+checking together, and many expressions of a form — hidden sections, rare conditions — are never
+evaluated in a process). After that, evaluating it is a plain function call.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from .types import Scope
 class Expression:
     source: str
     checked: Checked = field(repr=False)
-    run: Compiled = field(repr=False)
+
+    @cached_property
+    def run(self) -> Compiled:
+        """The compiled function ``f(form, row, ctx)``, compiled on first use."""
+        return to_python(self.checked)
 
     @property
     def names(self) -> set[str]:
@@ -51,7 +57,7 @@ def compile_expression(source: str, scope: Scope) -> Expression:
     """Parse, check and compile; raise :class:`ExprError` on the first problem."""
     tree = parse(source)
     checked = check(source, tree, scope)
-    return Expression(source, checked, to_python(checked))
+    return Expression(source, checked)
 
 
 __all__ = ["EvaluationError", "ExprError", "Expression", "Scope", "compile_expression"]
