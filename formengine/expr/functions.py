@@ -49,8 +49,8 @@ class Function:
 def _present(values: Any) -> list[Any]:
     if values is None:
         return []
-    if isinstance(values, (list, tuple)):
-        return [v for v in values if v is not None and v != ""]
+    if isinstance(values, (list, tuple)):  # empty text is absent; only text is compared with ""
+        return [v for v in values if v is not None and (not isinstance(v, str) or v != "")]
     return [values]
 
 

@@ -46,11 +46,19 @@ def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     return run
 
 
+_PLAIN_NUMBERS = frozenset({Decimal, int})
+
+
 def _mul(a: Any, b: Any) -> Any:
     """``*``; text or a list times a whole number repeats it, refused *before* it is built when
     the result would pass MAX_TEXT characters / MAX_LIST items (``coalesce(name) * 10**9``)."""
     if a is None or b is None:
         return None
+    if a.__class__ in _PLAIN_NUMBERS and b.__class__ in _PLAIN_NUMBERS:  # price × quantity: nothing to repeat
+        try:
+            return a * b
+        except InvalidOperation as exc:
+            raise EvaluationError(str(exc)) from None
     for seq, times in ((a, b), (b, a)):
         if isinstance(seq, (str, list)) and isinstance(times, int):
             limit, what = (MAX_TEXT, "text") if isinstance(seq, str) else (MAX_LIST, "list")
