@@ -108,13 +108,14 @@ class _Compiler:
         if not pointer.startswith("#"):
             raise Unsupported(f"$ref {pointer}")
         box: list[Predicate] = []
-        self.refs[pointer] = lambda v: box[0](v)  # recursion: resolved once compiled
+        self.refs[pointer] = lambda v: box[0](v)  # for recursion: what refers to it while it compiles
         target = self.root
         for part in [p for p in pointer[1:].split("/") if p]:
             part = part.replace("~1", "/").replace("~0", "~")
             target = target[int(part)] if isinstance(target, list) else target[part]
         box.append(self.compile(target))
-        return self.refs[pointer]
+        self.refs[pointer] = box[0]  # later references call it directly
+        return box[0]
 
     def compile(self, schema: Any) -> Predicate:
         if schema is True:
@@ -183,8 +184,13 @@ class _Compiler:
         if "allOf" in s:
             checks.append(_all([self.compile(x) for x in s["allOf"]]))
         if "anyOf" in s:
-            any_subs = [self.compile(x) for x in s["anyOf"]]
-            checks.append(lambda v: any(p(v) for p in any_subs))
+            keys = [_required_only(x) for x in s["anyOf"]]
+            if all(k is not None and len(k) == 1 for k in keys):  # [{required: [a]}, {required: [b]}]: a or b is there
+                names = frozenset(k[0] for k in keys if k is not None)
+                checks.append(lambda v: not isinstance(v, dict) or not names.isdisjoint(v))
+            else:
+                any_subs = [self.compile(x) for x in s["anyOf"]]
+                checks.append(lambda v: any(p(v) for p in any_subs))
         if "oneOf" in s:
             one_subs = [self.compile(x) for x in s["oneOf"]]
             checks.append(lambda v: sum(1 for p in one_subs if p(v)) == 1)
@@ -239,6 +245,13 @@ class _Compiler:
             schemas = tuple((k, self.compile(x)) for k, x in s["dependentSchemas"].items())
             out.append(lambda v: not isinstance(v, dict) or all(p(v) for k, p in schemas if k in v))
         return out
+
+
+def _required_only(schema: Any) -> list[Any] | None:
+    """The key list of a schema that only requires keys (``{required: [a]}``), else None."""
+    if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"required"} and isinstance(schema["required"], list):
+        return schema["required"]
+    return None
 
 
 def _all(checks: list[Predicate]) -> Predicate:

@@ -94,6 +94,8 @@ def test_the_compiled_check_agrees_with_jsonschema_on_the_catalogue_and_its_muta
      [{"a": 1, "b": 1}, {"c": 1}], [{"a": 1}, {}]),
     ({"anyOf": [{"type": "string"}, {"type": "null"}], "not": {"const": "x"}}, ["y", None], ["x", 1]),
     ({"oneOf": [{"minimum": 0}, {"maximum": 10}]}, [-5, 20], [5]),
+    ({"anyOf": [{"required": ["a"]}, {"required": ["b"], "$comment": "x"}]}, [{"a": 1}, {"b": None}, 3, "s"], [{}, {"c": 1}]),
+    ({"anyOf": [{"required": ["a", "b"]}, {"required": ["c"]}]}, [{"a": 1, "b": 1}, {"c": 1}], [{"a": 1}, {"b": 1}]),
     ({"$defs": {"n": {"items": {"$ref": "#/$defs/n"}, "type": "array", "maxItems": 2}}, "$ref": "#/$defs/n"},
      [[], [[], [[]]]], [[[], [], []], [[1]]]),
 ])
