@@ -71,6 +71,8 @@ def control_chars(doc: Document) -> list[Problem]:
         return ", ".join(f"U+{ord(c):04X}" for c in sorted(set(CONTROL_CHARS.findall(text)))[:5])
 
     out: list[Problem] = []
+    if not doc.escapes:
+        return out
     stack: list[tuple[Path_, Any]] = [((), doc.data)]
     while stack:
         path, value = stack.pop()

@@ -63,6 +63,9 @@ class Document:
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # YAML refuses control characters written as they are; only an escape in double quotes
+    # ("\x07") can put one in a value, and there is none without a backslash in the text.
+    escapes: bool = True
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
@@ -168,7 +171,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         raise YamlError([Problem.make("yaml.syntax", file=file, line=line, column=col, detail=bad)]) from None
     except yaml.YAMLError as exc:
         raise YamlError([Problem.make("yaml.syntax", file=file, line=1, column=1, detail=str(exc))]) from None
-    doc = Document(file, None)
+    doc = Document(file, None, escapes="\\" in text)
     if node is None:
         doc.data = None
         return doc
@@ -220,6 +223,9 @@ def _alias_bomb(root: yaml.Node) -> yaml.Mark | None:
     return None
 
 
+_STR, _NULL, _BOOL, _INT, _FLOAT, _MERGE = (_CORE + t for t in ("str", "null", "bool", "int", "float", "merge"))
+
+
 class _Builder:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -240,18 +246,24 @@ class _Builder:
             if not any(p.code == "yaml.alias" for p in self.problems):
                 self._fail("yaml.alias", node, path)
             raise YamlError(self.problems)
-        self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if node.tag not in _ALLOWED_TAGS:
-            self._fail("yaml.tag", node, path, tag=node.tag.replace(_CORE, "!!"))
+        mark = node.start_mark
+        self.doc.marks.setdefault(path, (mark.line + 1, mark.column + 1))
+        tag = node.tag
+        if tag == _STR and node.__class__ is yaml.ScalarNode:  # most values: text, built without further questions
+            return node.value
+        if tag not in _ALLOWED_TAGS:
+            self._fail("yaml.tag", node, path, tag=tag.replace(_CORE, "!!"))
             return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
+            key_marks = self.doc.key_marks
             for key_node, value_node in node.value:
-                if key_node.tag == _CORE + "merge":
+                key_tag = key_node.tag
+                if key_tag == _MERGE:
                     self._fail("yaml.tag", key_node, path, tag="<<")
                     continue
-                if key_node.tag not in _ALLOWED_TAGS:  # a tagged key (? !!python/name:os.system)
-                    self._fail("yaml.tag", key_node, path, tag=key_node.tag.replace(_CORE, "!!"))
+                if key_tag not in _ALLOWED_TAGS:  # a tagged key (? !!python/name:os.system)
+                    self._fail("yaml.tag", key_node, path, tag=key_tag.replace(_CORE, "!!"))
                     continue
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -262,7 +274,8 @@ class _Builder:
                 if key in out:
                     self._fail("schema.invalid", key_node, child, detail=Localized(f"重复的键 {key}", f"duplicate key {key}"))
                     continue
-                self.doc.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                key_mark = key_node.start_mark
+                key_marks[child] = (key_mark.line + 1, key_mark.column + 1)
                 out[key] = self.build(value_node, child, depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -272,18 +285,20 @@ class _Builder:
     @staticmethod
     def _scalar(node: yaml.Node) -> Any:
         tag, value = node.tag, node.value
-        if tag == _CORE + "null":
+        if tag == _STR:
+            return value
+        if tag == _NULL:
             return None
-        if tag == _CORE + "bool":  # YAML 1.2: only true/false; `no`, `on`, `y` stay text (an id `no` …)
+        if tag == _BOOL:  # YAML 1.2: only true/false; `no`, `on`, `y` stay text (an id `no` …)
             return value.lower() == "true" if value.lower() in ("true", "false") else value
-        if tag == _CORE + "int":
+        if tag == _INT:
             try:
                 return int(value.replace("_", ""), 0)
             except ValueError:
                 return value
-        if tag == _CORE + "float":
+        if tag == _FLOAT:
             try:  # decimals stay exact: 0.1 in a definition means 0.1
                 return Decimal(value.replace("_", ""))
             except ArithmeticError:
                 return value
-        return value  # str and timestamp: dates stay text, parsed by the field type
+        return value  # timestamp: dates stay text, parsed by the field type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,24 @@ def test_load_dir_collects_problems_of_all_files(tmp_path: Path) -> None:
 def test_field_options_that_do_not_fit_the_type(tmp_path: Path) -> None:
     found = problems(tmp_path, MINIMAL.replace("type: text}", "type: text, min: 3}"))
     assert [p.code for p in found] == ["field.option"]
+
+
+def test_yaml_values_keep_their_kind_and_place() -> None:
+    from formengine.loader import parse_yaml
+
+    doc = parse_yaml("a: !!str [x, 1]\nb: !!str {c: 0.10}\nc: !!str 3\nd: 'no'\ne: no\nf: ~\n")
+    assert doc.data == {"a": ["x", 1], "b": {"c": Decimal("0.10")}, "c": "3", "d": "no", "e": "no", "f": None}
+    assert doc.where(("b", "c")) == (2, 14) and doc.where(("b", "c"), key=True) == (2, 11)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff"])
+def test_control_characters_reach_a_value_only_through_an_escape(char: str) -> None:
+    """The definition check skips its control-character walk for a text without a backslash."""
+    from formengine.loader import YamlError, parse_yaml
+
+    with pytest.raises(YamlError) as raw:
+        parse_yaml(f"id: f\ntitle: 'a{char}b'\n")
+    assert [p.code for p in raw.value.problems] == ["yaml.syntax"]
+    escaped = parse_yaml(f'id: f\ntitle: "a\\u{ord(char):04x}b"\n')
+    assert escaped.escapes and escaped.data["title"] == f"a{char}b"
+    assert not parse_yaml("id: f\ntitle: 'a b'\n").escapes
