@@ -186,8 +186,8 @@ class _Compiler:
         if "anyOf" in s:
             keys = [_required_only(x) for x in s["anyOf"]]
             if all(k is not None and len(k) == 1 for k in keys):  # [{required: [a]}, {required: [b]}]: a or b is there
-                names = frozenset(k[0] for k in keys if k is not None)
-                checks.append(lambda v: not isinstance(v, dict) or not names.isdisjoint(v))
+                present = frozenset(k[0] for k in keys if k is not None)
+                checks.append(lambda v: not isinstance(v, dict) or not present.isdisjoint(v))
             else:
                 any_subs = [self.compile(x) for x in s["anyOf"]]
                 checks.append(lambda v: any(p(v) for p in any_subs))

@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}  # (text, implicit) → tag
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, remembering the implicit tag of scalar texts it has seen.
 
     libyaml calls back into Python to resolve every scalar (a dozen regular expressions); a form

@@ -46,7 +46,7 @@ def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     return run
 
 
-_PLAIN_NUMBERS = frozenset({Decimal, int})
+_PLAIN_NUMBERS: frozenset[type[Any]] = frozenset({Decimal, int})
 
 
 def _mul(a: Any, b: Any) -> Any:
