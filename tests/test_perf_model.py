@@ -268,3 +268,24 @@ def test_usual_values_are_validated_without_python(monkeypatch: pytest.MonkeyPat
     assert calls == []
     form.validate({"buyer": "甲方公司", "seller": "乙方公司", "lines": lines, "delivery_date": "2026年2月28日"})
     assert calls == ["'2026年2月28日'"]  # other spellings: the Python rule for that value only
+
+
+def test_loading_and_validating_leave_the_cycle_collector_as_they_found_it(demo: Path, tmp_path: Path) -> None:
+    """Collection is paused while a form or a result is built (formengine/form.py), never left off,
+    and never turned on behind a caller's back."""
+    import gc
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nsections: [", encoding="utf-8")
+    assert gc.isenabled()
+    form = formengine.load(demo)
+    assert form.validate({"nonsense": 1}).errors and form.validate("not a mapping").errors
+    with pytest.raises(formengine.FormDefinitionError):
+        formengine.load(broken)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        formengine.load(demo).validate({})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
