@@ -22,6 +22,7 @@ NUMBER_FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm", "time": "hh:mm",
 }
 NUMERIC = frozenset({"integer", "rating", "decimal", "money", "percent"})
+MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 
 # What a person may type into a 是/否 cell (parse_bool's words, and the usual marks).
 YES = frozenset({"是", "true", "yes", "y", "1", "有", "√", "✓", "✔", "☑", "☒"})
@@ -109,6 +110,18 @@ def plain(f: Field, value: Any, lang: Lang) -> Any:
 
 def _detail_text(detail: Any) -> str:
     return format(detail, "f") if isinstance(detail, Decimal) else str(detail)
+
+
+def put(cell: Any, value: Any) -> None:
+    """Write a value as data, never as a formula (a text may start with '=')."""
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        from formengine.rendering import RendererError
+
+        raise RendererError(f"文字超过 Excel 单元格上限 {MAX_CELL_TEXT} 字 / text longer than an Excel cell holds "
+                            f"({len(value)} > {MAX_CELL_TEXT} characters)")
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 # ---------------------------------------------------------------- reading
