@@ -117,7 +117,7 @@ class _Parts:
         the sheet's own XML, which can be large, need not be parsed)."""
         for target, external, kind in self.relations(sheet_part, with_type=True).values():
             if kind.endswith(_DRAWING) and not external and target in self.names:
-                return target
+                return str(target)
         return None
 
     def anchors(self, sheet: str, drawing: str) -> list[Drawn]:
