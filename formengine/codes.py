@@ -265,6 +265,8 @@ VALIDATION: dict[str, Code] = {
     "check": Code("{message_zh}", "{message_en}"),
     "not_object": Code("提交的数据应为对象（键: 值）", "The submission must be an object (key: value)"),
     "evaluation": Code("无法计算：{detail}", "Cannot compute: {detail}"),
+    "too_many_issues": Code(
+        "问题过多：只列出了前 {limit} 个，其余的没有列出", "Too many problems: only the first {limit} are listed, the rest are left out"),
     # Reading a filled Word/Excel file back (Form.extract): problems with the file itself.
     "file_unreadable": Code("无法读取文件：{detail}", "Cannot read the file: {detail}"),
     "file_not_fillable": Code(

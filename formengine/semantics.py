@@ -25,6 +25,8 @@ from .fieldtypes import ChoiceDetail, required_natively
 from .spec import Check, Field, FormSpec, Grid, Table, Tree
 
 Row = dict[str, Any]
+# Takes each issue found. It may raise to end the pass once enough issues are collected
+# (validation.MAX_ISSUES): never call it inside a ``try`` that catches Exception.
 Report = Callable[[ValidationIssue], None]
 
 

@@ -4,7 +4,8 @@ Fast path: one call of the form's fast validator (:func:`formengine.compiler.fas
 which falls back to ``model_validate`` for what it refuses), then the semantic pass fills
 computed values into the instance in place. Slow path (only for invalid data): Pydantic's errors become issues,
 the offending values are blanked in a copy, and the semantic pass runs on that copy so that
-*every* problem is reported at once, without repeating the ones already found.
+*every* problem is reported at once, without repeating the ones already found — up to
+:data:`MAX_ISSUES`: past it the work stops and one ``too_many_issues`` issue says the rest were left out.
 """
 
 from __future__ import annotations
@@ -21,6 +22,40 @@ from .errors import Lang, ValidationIssue, data_path
 from .fieldtypes import TYPES
 from .semantics import Evaluator
 from .spec import Field, FormSpec, Grid, Table, Tree
+
+MAX_ISSUES = 1_000
+"""The most issues one submission reports. A person corrects a form from a few dozen messages; a
+submission with more is broken or hostile (a million bad rows), and listing every problem, each
+with two messages, would let memory, time and the CLI's JSON grow with the submission."""
+
+
+class _Enough(Exception):
+    """Raised by :meth:`_Issues.add` for the first issue past the cap: ends the work early."""
+
+
+class _Issues:
+    """The issues of one submission, at most ``cap`` of them. The first one past the cap raises
+    :class:`_Enough`, so the passes that report stop instead of finding problems nobody will read."""
+
+    __slots__ = ("cap", "full", "items")
+
+    def __init__(self, cap: int = MAX_ISSUES) -> None:
+        self.items: list[ValidationIssue] = []
+        self.cap = cap
+        self.full = False
+
+    def add(self, issue: ValidationIssue) -> None:
+        if len(self.items) < self.cap:
+            self.items.append(issue)
+            return
+        self.full = True
+        raise _Enough
+
+    def collected(self) -> list[ValidationIssue]:
+        """The issues, and when some were left out, one last issue that says so."""
+        if self.full:
+            return [*self.items, ValidationIssue.make("", "too_many_issues", limit=self.cap)]
+        return self.items
 
 
 @dataclass
@@ -54,7 +89,6 @@ class ValidationResult:
 def validate(spec: FormSpec, model: type[BaseModel], data: Any) -> ValidationResult:
     if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
         return ValidationResult(None, [ValidationIssue.make("", "not_object")])
-    issues: list[ValidationIssue] = []
     instance: BaseModel | None = None
     fast = fast_validator(model)
     if fast is not None:
@@ -68,33 +102,52 @@ def validate(spec: FormSpec, model: type[BaseModel], data: Any) -> ValidationRes
             instance = model.model_validate(data)
         except ValidationError as exc:
             return _invalid(spec, model, data, exc)
-    Evaluator(spec, instance.__dict__, issues.append, set(), native).evaluate()
-    return ValidationResult(None if issues else instance, issues)
+    issues = _Issues()
+    try:
+        Evaluator(spec, instance.__dict__, issues.add, set(), native).evaluate()
+    except _Enough:
+        pass  # the instance is not returned: a half-done semantic pass does no harm
+    found = issues.collected()
+    return ValidationResult(None if found else instance, found)
 
 
 def _invalid(spec: FormSpec, model: type[BaseModel], data: Mapping[str, Any], exc: ValidationError) -> ValidationResult:
-    issues: list[ValidationIssue] = []
+    issues = _Issues()
+    try:
+        _report_invalid(spec, model, data, exc, issues)
+    except _Enough:
+        pass
+    return ValidationResult(None, issues.collected())
+
+
+def _report_invalid(spec: FormSpec, model: type[BaseModel], data: Mapping[str, Any], exc: ValidationError,
+                    issues: _Issues) -> None:
+    """Pydantic's errors as issues, then the semantic pass over a copy with the bad values blanked.
+    Pydantic-core has no cap of its own (it always builds every error), but past the cap the
+    errors are no longer read, and the copy, the re-validation and the semantic pass are skipped."""
     bad: set[str] = set()
-    cleaned = _copy(dict(data))
-    for err in exc.errors(include_url=False):
+    blanks: list[tuple[tuple[str | int, ...], bool]] = []
+    for err in exc.errors(include_url=False, include_input=False):  # _issue() never reads the input
         parts = _data_path(data, err["loc"])
+        blanks.append((parts, err["type"] == "extra_forbidden"))
         path = data_path(parts)
         if path in bad:
             continue  # one issue per value (a union reports each alternative)
         bad.add(path)
-        issues.append(_issue(spec, path, parts, err))
-        _blank(cleaned, parts, remove=err["type"] == "extra_forbidden")
+        issues.add(_issue(spec, path, parts, err))
+    cleaned = _copy(dict(data))
+    for parts, remove in blanks:
+        _blank(cleaned, parts, remove)
     partial: dict[str, Any] | None = None
     for _ in range(3):  # blanking a value can only fix errors; a couple of rounds reach a valid copy
         try:
             partial = model.model_validate(cleaned).__dict__
             break
         except ValidationError as again:
-            for err in again.errors(include_url=False):
+            for err in again.errors(include_url=False, include_input=False):
                 _blank(cleaned, _data_path(cleaned, err["loc"]), remove=err["type"] == "extra_forbidden")
     if partial is not None:
-        Evaluator(spec, partial, issues.append, bad).evaluate()
-    return ValidationResult(None, issues)
+        Evaluator(spec, partial, issues.add, bad).evaluate()
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import formengine
+from formengine.validation import MAX_ISSUES
 
 from .helpers import load_text
 
@@ -234,3 +235,112 @@ def test_computed_values_respect_their_bounds(tmp_path: Path) -> None:
         """)
     assert form.validate({"a": 5}).ok
     assert [(e.path, e.code) for e in form.validate({"a": 7}).errors] == [("b", "max")]
+
+
+BULK = """\
+id: bulk
+title: {zh: 批量, en: Bulk}
+sections:
+  - title: 明细
+    items:
+      - {id: name, label: 名称, type: text}
+      - {id: names, label: 名称汇总, type: textarea, compute: "concat(name, name)"}
+      - {id: doubled, label: 加倍, type: textarea, compute: name + name}
+      - table:
+          id: lines
+          columns:
+            - {id: code, label: 编码, type: text, required: true}
+            - {id: qty, label: 数量, type: integer, min: 0}
+      - grid:
+          id: scores
+          rows: [a, b]
+          columns: {from: 1, to: 3}
+          cell: {type: integer}
+"""
+
+TOO_MANY_ZH = f"问题过多：只列出了前 {MAX_ISSUES} 个，其余的没有列出"
+TOO_MANY_EN = f"Too many problems: only the first {MAX_ISSUES} are listed, the rest are left out"
+
+
+@pytest.fixture(scope="module")
+def bulk(tmp_path_factory: pytest.TempPathFactory) -> formengine.Form:
+    return load_text(tmp_path_factory.mktemp("bulk"), BULK)
+
+
+def _assert_capped(result: formengine.ValidationResult) -> None:
+    assert len(result.errors) == MAX_ISSUES + 1
+    last = result.errors[-1]
+    assert (last.path, last.code, last.message_zh, last.message_en) == ("", "too_many_issues", TOO_MANY_ZH, TOO_MANY_EN)
+    assert all(e.code != "too_many_issues" for e in result.errors[:-1])
+
+
+def test_issues_up_to_the_cap_are_all_listed(bulk: formengine.Form) -> None:
+    result = bulk.validate({"lines": [{"qty": 1}] * MAX_ISSUES})
+    assert [(e.path, e.code) for e in result.errors] == [(f"lines[{i}].code", "required") for i in range(MAX_ISSUES)]
+
+
+@pytest.mark.parametrize("rows,first", [
+    ([{"qty": 1}] * (MAX_ISSUES + 1), ("lines[0].code", "required")),  # one past the cap, by the form's rules
+    ([{"code": "x", "qty": "many"}] * 50_000, ("lines[0].qty", "type")),  # wrong types: Pydantic's errors
+    ([{}] * 50_000, ("lines[0]", "empty_row")),
+])
+def test_issues_past_the_cap_are_left_out_and_said_so(bulk: formengine.Form, rows: list[dict],
+                                                      first: tuple[str, str]) -> None:
+    result = bulk.validate({"lines": rows})
+    _assert_capped(result)
+    assert [(e.path, e.code) for e in result.errors[:2]] == [first, (first[0].replace("[0]", "[1]"), first[1])]
+
+
+def test_cap_counts_type_errors_and_rule_errors_together(bulk: formengine.Form) -> None:
+    result = bulk.validate({"lines": [{"code": "x", "qty": "many"}] * 600,  # wrong types: Pydantic's
+                            "scores": {f"r{i}": {"1": 1} for i in range(600)}})  # unknown grid rows: the form's rules
+    _assert_capped(result)
+    codes = [e.code for e in result.errors[:-1]]
+    assert codes == ["type"] * 600 + ["grid_row"] * (MAX_ISSUES - 600)  # Pydantic's first, in order
+
+
+def test_a_grid_with_thousands_of_unknown_rows_is_capped(bulk: formengine.Form) -> None:
+    result = bulk.validate({"scores": {f"r{i}": {"1": 1} for i in range(20_000)}})
+    _assert_capped(result)
+    assert {e.code for e in result.errors[:-1]} == {"grid_row"}
+
+
+def test_the_work_stops_at_the_cap(bulk: formengine.Form, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issues past the cap are not even made (each is two messages): memory and time stay bounded."""
+    from formengine import codes
+
+    made: list[str] = []
+    message = codes.validation_message
+
+    def counting(code: str, params: dict[str, object]) -> tuple[str, str]:
+        made.append(code)
+        return message(code, params)
+
+    monkeypatch.setattr(codes, "validation_message", counting)
+    for rows in ([{"qty": 1}] * 20_000, [{"code": "x", "qty": "many"}] * 20_000):
+        made.clear()
+        _assert_capped(bulk.validate({"lines": rows}))
+        assert len(made) == MAX_ISSUES + 2  # the cap, the one that found it full, the final note
+
+
+def test_cli_json_of_a_huge_submission_is_bounded(bulk: formengine.Form, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from formengine.cli import main
+
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"lines": [{"qty": 1}] * 100_000}), encoding="utf-8")
+    out = CliRunner().invoke(main, ["validate", bulk.spec.file, str(data), "--json"], catch_exceptions=False)
+    assert out.exit_code == 1
+    printed = json.loads(out.stdout)
+    assert len(printed["errors"]) == MAX_ISSUES + 1
+    assert printed["errors"][-1] == {"path": "", "code": "too_many_issues", "zh": TOO_MANY_ZH, "en": TOO_MANY_EN}
+
+
+def test_text_functions_past_max_text_are_evaluation_issues(bulk: formengine.Form) -> None:
+    """concat() refuses text past 10,000 characters as `+` does: an `evaluation` issue, not a huge value."""
+    assert bulk.validate({"name": "字" * 5000}).ok  # 10,000 characters: at the limit
+    result = bulk.validate({"name": "字" * 6000})
+    assert {(e.path, e.code) for e in result.errors} == {("names", "evaluation"), ("doubled", "evaluation")}
+    for e in result.errors:
+        assert e.message_en.endswith(": text too long") and e.message_zh.endswith(": text too long")
