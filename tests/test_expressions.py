@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from formengine.expr import EvaluationError, ExprError, Scope, compile_expression
+from formengine.expr.to_python import MAX_TEXT
 from formengine.expr.types import DATE, NUMBER, TEXT, list_of, table
 
 SCOPE = Scope(
@@ -106,3 +107,42 @@ def test_runtime_type_errors_are_evaluation_errors() -> None:
     expr = compile_expression("x + 1", Scope(form={"x": ANY}))
     with pytest.raises(EvaluationError):
         expr({"x": "text"})
+
+
+TEXTS = Scope(form={**SCOPE.form, "t": TEXT})  # a one-letter name: 190 arguments fit in an expression
+
+
+def test_text_functions_stop_at_max_text() -> None:
+    """concat(), format() and upper() build at most MAX_TEXT characters, like `+` and `*` on text."""
+    big = "字" * MAX_TEXT
+    assert run("concat(name)", {"name": big}) == big  # at the limit: made
+    assert run("concat(name, null, '')", {"name": big}) == big  # empty values add nothing
+    for src, name in [
+        ("concat(name, 'x')", big),
+        ("concat(" + ", ".join(["t"] * 190) + ")", big),  # 1,900,000 characters if it were built
+        ("format(d, name)", "YYYY" * 2501),  # a submitted pattern past the limit
+        ("format(a, name)", "0" * (MAX_TEXT + 1)),
+        ("upper(name)", "ß" * (MAX_TEXT // 2 + 1)),  # 'ß' → 'SS'
+    ]:
+        with pytest.raises(EvaluationError, match="text too long"):
+            run(src, {"name": name, "t": name, "d": dt.date(2026, 1, 5), "a": 7}, TEXTS)
+    with pytest.raises(EvaluationError, match="text too long"):
+        run("format(a, 'x')", {"a": Decimal("1E+10000")})  # a number written out in full
+    assert len(run("format(a, 'x')", {"a": Decimal(f"1E+{MAX_TEXT - 1}")})) == MAX_TEXT
+
+
+def test_concat_stops_before_joining(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts past the limit are never turned into text: the work stops with the first one too many."""
+    from formengine.expr import functions
+
+    seen: list[object] = []
+
+    def counting(v: object) -> str:
+        seen.append(v)
+        return functions_text(v)
+
+    functions_text = functions._text
+    monkeypatch.setattr(functions, "_text", counting)
+    with pytest.raises(EvaluationError):
+        functions.FUNCTIONS["concat"].impl(*["x" * MAX_TEXT] * 190)
+    assert len(seen) == 2

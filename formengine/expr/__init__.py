@@ -13,8 +13,9 @@ from functools import cached_property
 from typing import Any
 
 from .check import Checked, check
+from .limits import EvaluationError
 from .parse import ExprError, parse
-from .to_python import Compiled, EvaluationError, to_python
+from .to_python import Compiled, to_python
 from .types import Scope
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .limits import MAX_TEXT, EvaluationError
 from .types import ANY, BOOL, DATE, NUMBER, TEXT, Context, Type, list_of
 
 
@@ -162,8 +163,24 @@ def _text(v: Any) -> str:
     return str(v)
 
 
+def _capped(text: str) -> str:
+    """Text a function builds obeys the limit of ``+`` and ``*`` on text (MAX_TEXT characters)."""
+    if len(text) > MAX_TEXT:
+        raise EvaluationError("text too long")
+    return text
+
+
 def _concat(*args: Any) -> str:
-    return "".join(_text(a) for a in args)
+    """The values as text, joined; refused as soon as the parts pass MAX_TEXT characters, before
+    they are joined (190 arguments of 10,000 characters each never make a 1,900,000-character text)."""
+    size, parts = 0, []
+    for a in args:
+        part = _text(a)
+        size += len(part)
+        if size > MAX_TEXT:
+            raise EvaluationError("text too long")
+        parts.append(part)
+    return "".join(parts)
 
 
 _DATE_TOKEN = re.compile(r"YYYY|YY|MM|DD")
@@ -177,15 +194,15 @@ def _format(value: Any, pattern: Any) -> str | None:
     if isinstance(value, dt.date):
         parts = {"YYYY": f"{value.year:04d}", "YY": f"{value.year % 100:02d}",
                  "MM": f"{value.month:02d}", "DD": f"{value.day:02d}"}
-        return _DATE_TOKEN.sub(lambda m: parts[m.group(0)], pattern)
+        return _capped(_DATE_TOKEN.sub(lambda m: parts[m.group(0)], pattern))
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and re.fullmatch(r"0+(\.0+)?", pattern):
         whole, _, frac = pattern.partition(".")
         rounded = _round(value, len(frac))
         sign = "-" if rounded < 0 else ""
         digits = format(abs(rounded), "f")
         head, _, tail = digits.partition(".")
-        return sign + head.zfill(len(whole)) + ("." + tail if frac else "")
-    return _text(value)
+        return _capped(sign + head.zfill(len(whole)) + ("." + tail if frac else ""))
+    return _capped(_text(value))  # a huge number written out in full (1E+999999) is text too
 
 
 def _empty(v: Any) -> bool:
@@ -200,7 +217,7 @@ def _coalesce(*args: Any) -> Any:
 
 
 def _upper(s: Any) -> Any:
-    return None if s is None else str(s).upper()
+    return None if s is None else _capped(str(s).upper())  # 'ß' → 'SS': upper-casing can lengthen text
 
 
 def _left(s: Any, n: Any) -> Any:

@@ -1498,9 +1498,16 @@
       return isNull(s) ? null : pinyinInitials(pyStr(s));
     },
     concat: function () {
-      var out = '';
-      for (var i = 0; i < arguments.length; i++) out += text(arguments[i]);
-      return out;
+      // refused as soon as the parts pass MAX_TEXT characters, before they are joined
+      var parts = [];
+      var size = 0;
+      for (var i = 0; i < arguments.length; i++) {
+        var part = text(arguments[i]);
+        size += textLength(part);
+        if (size > MAX_TEXT) fail('text too long');
+        parts.push(part);
+      }
+      return parts.join('');
     },
     format: function (value, pattern) {
       if (isNull(value) || isNull(pattern)) return null;
@@ -1512,9 +1519,9 @@
           MM: String(value.m).padStart(2, '0'),
           DD: String(value.d).padStart(2, '0'),
         };
-        return pattern.replace(DATE_TOKEN, function (token) {
+        return checkText(pattern.replace(DATE_TOKEN, function (token) {
           return parts[token];
-        });
+        }));
       }
       if ((typeof value === 'bigint' || value instanceof Dec) && NUMBER_PATTERN.test(pattern)) {
         var dot = pattern.indexOf('.');
@@ -1526,12 +1533,12 @@
         var point = digits.indexOf('.');
         var head = point < 0 ? digits : digits.slice(0, point);
         var tail = point < 0 ? '' : digits.slice(point + 1);
-        return sign + head.padStart(whole.length, '0') + (frac ? '.' + tail : '');
+        return checkText(sign + head.padStart(whole.length, '0') + (frac ? '.' + tail : ''));
       }
-      return text(value);
+      return checkText(text(value));
     },
     upper: function (s) {
-      return isNull(s) ? null : pyStr(s).toUpperCase();
+      return isNull(s) ? null : checkText(pyStr(s).toUpperCase());
     },
     left: function (s, n) {
       if (isNull(s) || isNull(n)) return null;

@@ -16,16 +16,9 @@ from typing import Any
 
 from .check import LITERAL_NAMES, MAX_POWER, Checked
 from .functions import FUNCTIONS
+from .limits import MAX_INT_BITS, MAX_LIST, MAX_TEXT, EvaluationError
 
 Compiled = Callable[[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None], Any]
-
-MAX_TEXT = 10_000
-MAX_LIST = 1_000_000  # items a repeated list may hold (runtime.js: the same)
-MAX_INT_BITS = 4096  # a whole-number power larger than this is refused, not computed
-
-
-class EvaluationError(Exception):
-    """An expression could not be evaluated for this data (reported, never raised to users)."""
 
 
 def _num(x: Any) -> Any:
