@@ -56,6 +56,9 @@ MAX_EXPANDED = 20_000  # items visited while expanding blocks and groups (a real
 MAX_GRID_LABELS = 1_000  # labels of a numbered grid axis ({from: 1, to: 31})
 MAX_BLOCK_DEPTH = 20  # blocks using blocks using blocks …
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# What building from a value of the wrong kind raises (``int([1])``, ``"x".get``, ``{} in TYPES`` …).
+# Anything else (a time limit, MemoryError) is never taken for a malformed piece: see Builder.isolated.
+MALFORMED = (TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError)
 
 
 @dataclass
@@ -82,6 +85,22 @@ def text(value: Any) -> Text | None:
     return Text(str(value))
 
 
+class _Isolated:
+    """The context manager of :meth:`Builder.isolated`: a class without state of its own, made once
+    per builder, because it wraps every item of every form (a generator-based one costs ~1 µs)."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder: Builder):
+        self.builder = builder
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        return kind is not None and issubclass(kind, MALFORMED) and self.builder.structural > 0
+
+
 class Builder(Library):
     """Builds one form; the include handling it inherits lives in :mod:`formengine.library`."""
 
@@ -96,6 +115,20 @@ class Builder(Library):
         self.expanded = 0  # items walked so far: blocks using blocks cannot blow up (a "billion laughs")
         self._reported: set[tuple[str, Path_]] = set()  # block cycles and depth, reported once per place
         self._locals: dict[tuple[str, Path_], frozenset[str]] = {}  # make_use: the ids each block defines
+        self._isolated = _Isolated(self)
+
+    def isolated(self) -> _Isolated:
+        """Build one section, item, column or check on its own.
+
+        The building code may assume a well-formed value. When the files already have structural
+        problems (the schema refused a value), a crash on one malformed piece (``places: [1]``, a
+        column that is a number) used to end the whole build, hiding every problem the builder
+        would have found after it (``every mistake at once`` was broken). Now only that piece is
+        dropped: the schema problem already explains it, and the definition is refused anyway. On
+        structurally valid files a crash is our bug: it is raised, and :func:`build_form` reports
+        it as ``internal``.
+        """
+        return self._isolated
 
     # ------------------------------------------------------------------ items
 
@@ -150,6 +183,8 @@ class Builder(Library):
 
     def block(self, name_loc: Loc) -> Loc | None:
         name = name_loc.value
+        if not isinstance(name, str):  # `use: {a: 1}`: the schema reports it (and a dict is not hashable)
+            return None
         if name not in self.blocks:
             self.problems.append(name_loc.doc.problem("ref.unknown_block", name_loc.path, name=name,
                                                       suggestion=did_you_mean(str(name), list(self.blocks))))
@@ -186,29 +221,34 @@ class Builder(Library):
 
     def learn_scope(self, sections: list[Loc]) -> None:
         for section in self.section_locs(sections):
-            self._learn(self.walk(section.items("items"), _Context()))
+            with self.isolated():
+                self._learn(self.walk(section.items("items"), _Context()))
 
     def _learn(self, leaves: Iterator[tuple[str, Loc, _Context]]) -> None:
         for kind, loc, ctx in leaves:
-            if kind == "group":
-                self._learn(self.children(loc, ctx))
-            elif kind == "field":
-                self.declare(ctx.use.id(loc.get("id")), loc, self.peek_type(loc))
-            elif kind == "text":
-                for blank in loc.items("blanks"):
-                    self.declare(ctx.use.id(blank.get("id")), blank, self.peek_type(blank))
-            elif kind == "table":
-                cols = {str(c.get("id")): self.peek_type(c) for c in loc.items("columns")}
-                self.declare(ctx.use.id(loc.get("id")), loc, table_type(cols))
-            elif kind == "grid":
-                self.declare(ctx.use.id(loc.get("id")), loc, GRID)
-            elif kind == "tree":
-                from .expr.types import ANY
-                self.declare(ctx.use.id(loc.get("id")), loc, ANY)
+            with self.isolated():  # drops a declaration (names using it then look unknown): guard, not rely
+                self._learn_one(kind, loc, ctx)
+
+    def _learn_one(self, kind: str, loc: Loc, ctx: _Context) -> None:
+        if kind == "group":
+            self._learn(self.children(loc, ctx))
+        elif kind == "field":
+            self.declare(ctx.use.id(loc.get("id")), loc, self.peek_type(loc))
+        elif kind == "text":
+            for blank in loc.items("blanks"):
+                self.declare(ctx.use.id(blank.get("id")), blank, self.peek_type(blank))
+        elif kind == "table":
+            cols = {str(c.get("id")): self.peek_type(c) for c in loc.items("columns")}
+            self.declare(ctx.use.id(loc.get("id")), loc, table_type(cols))
+        elif kind == "grid":
+            self.declare(ctx.use.id(loc.get("id")), loc, GRID)
+        elif kind == "tree":
+            from .expr.types import ANY
+            self.declare(ctx.use.id(loc.get("id")), loc, ANY)
 
     def peek_type(self, loc: Loc) -> Type:
         t = loc.get("type")
-        if t not in TYPES:
+        if not isinstance(t, str) or t not in TYPES:  # `type: {a: 1}`: the schema reports it
             from .expr.types import ANY
             return ANY
         typ = _PEEKED.get(t)
@@ -265,8 +305,10 @@ class Builder(Library):
 
     def field(self, loc: Loc, ctx: _Context, scope: Scope, id: str | None = None) -> Field | None:
         v = loc.value
+        if not isinstance(v, dict):  # a column or blank that is a number: the schema reports it
+            return None
         ftype = v.get("type")
-        if ftype not in TYPES:
+        if not isinstance(ftype, str) or ftype not in TYPES:
             return None
         fid = id or ctx.use.id(v.get("id"))
         self.features.add(f"type:{ftype}")
@@ -384,40 +426,45 @@ class Builder(Library):
         out = []
         row_ctx = _Context((), ctx.use)
         for col in loc.items("columns"):
-            cid = str(col.get("id"))
-            if cid in seen:
-                first = seen[cid].where()
-                self.problems.append(col.doc.problem("id.duplicate", col.path + ("id",), id=f"{owner}.{cid}",
-                                                     first=f"{first.file}:{first.line}"))
+            if not isinstance(col.value, dict):  # the schema reports it (not as "Id None is a reserved word")
                 continue
-            if cid in RESERVED or cid.startswith("model_"):
-                self.problems.append(col.doc.problem("id.reserved", col.path + ("id",), id=cid))
-            seen[cid] = col
-            f = self.field(col, row_ctx, scope, id=cid)
-            if f is not None:
-                out.append(f)
+            with self.isolated():
+                cid = str(col.get("id"))
+                if cid in seen:
+                    first = seen[cid].where()
+                    self.problems.append(col.doc.problem("id.duplicate", col.path + ("id",), id=f"{owner}.{cid}",
+                                                         first=f"{first.file}:{first.line}"))
+                    self.field(col, row_ctx, scope, id=cid)  # not a column, but its own mistakes are reported too
+                    continue
+                if cid in RESERVED or cid.startswith("model_"):
+                    self.problems.append(col.doc.problem("id.reserved", col.path + ("id",), id=cid))
+                seen[cid] = col
+                f = self.field(col, row_ctx, scope, id=cid)
+                if f is not None:
+                    out.append(f)
         return tuple(out)
 
     def checks(self, locs: list[Loc], scope: Scope, use: _Use, default_owner: str = "") -> tuple[Check, ...]:
         out = []
         for loc in locs:
-            rule = self.expr(loc.child("rule"), scope, use)
-            when = self.expr(loc.child("when"), scope, use) if loc.get("when") is not None else None
-            if rule is None:
-                continue
-            self.features.add("checks")
-            path = loc.get("path")
-            if path is not None:
-                path = use.id(path) if use.prefix and path in use.local else str(path)
-                if not self.known_path(path, scope):
-                    self.problems.append(loc.doc.problem("ref.unknown_path", loc.path + ("path",), name=path,
-                                                         suggestion=did_you_mean(path, scope.all_names())))
-            else:
-                named = sorted(rule.row_names) or sorted(rule.names) or [f"{t}.{c}" for t, c in sorted(rule.columns)]
-                ordered = [n for n in _names_in_order(rule) if n in named] or named
-                path = ordered[0] if ordered else default_owner
-            out.append(Check(rule, text(loc.get("message")) or Text(""), path, str(loc.get("code") or "check"),
-                             when, loc.where()))
+            with self.isolated():
+                rule = self.expr(loc.child("rule"), scope, use)
+                when = self.expr(loc.child("when"), scope, use) if loc.get("when") is not None else None
+                if rule is None:
+                    continue
+                self.features.add("checks")
+                path = loc.get("path")
+                if path is not None:
+                    path = use.id(path) if use.prefix and path in use.local else str(path)
+                    if not self.known_path(path, scope):
+                        self.problems.append(loc.doc.problem("ref.unknown_path", loc.path + ("path",), name=path,
+                                                             suggestion=did_you_mean(path, scope.all_names())))
+                else:
+                    named = sorted(rule.row_names) or sorted(rule.names) or [f"{t}.{c}" for t, c in sorted(rule.columns)]
+                    ordered = [n for n in _names_in_order(rule) if n in named] or named
+                    path = ordered[0] if ordered else default_owner
+                out.append(Check(rule, text(loc.get("message")) or Text(""), path, str(loc.get("code") or "check"),
+                                 when, loc.where()))
         return tuple(out)
 
     def known_path(self, path: str, scope: Scope) -> bool:
@@ -430,35 +477,36 @@ class Builder(Library):
     def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: list[Field | Table | Grid | Tree]) -> tuple[Item, ...]:
         built: list[Item] = []
         for kind, loc, ctx in leaves:
-            if kind == "group":
-                vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
-                sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use, ctx.chain)
-                self.features.add("group")
-                built.append(Group(text(loc.get("title")), self.items(self.children(loc, sub), scope, out),
-                                   text(loc.get("hint"))))
-            elif kind == "field":
-                f = self.field(loc, ctx, scope)
-                if f is not None:
-                    built.append(f)
-                    out.append(f)
-            elif kind == "text":
-                built.append(self.text_item(loc, ctx, scope, out))
-            elif kind == "table":
-                t = self.table(loc, ctx, scope)
-                built.append(t)
-                out.append(t)
-            elif kind == "grid":
-                g = self.grid(loc, ctx, scope)
-                if g is not None:
-                    built.append(g)
-                    out.append(g)
-            elif kind == "checks":
-                self.block_checks.extend(self.checks(loc.items("checks"), scope, ctx.use))
-            elif kind == "tree":
-                tr = self.tree(loc, ctx, scope)
-                built.append(tr)
-                out.append(tr)
+            with self.isolated():
+                item = self.item(kind, loc, ctx, scope, out)
+                if item is not None:
+                    built.append(item)
         return tuple(built)
+
+    def item(self, kind: str, loc: Loc, ctx: _Context, scope: Scope, out: list[Field | Table | Grid | Tree]) -> Item | None:
+        """One leaf of :meth:`walk`, built; the members it defines (fields, tables …) go to ``out``."""
+        if kind == "group":
+            vis = self.expr(loc.child("visible_if"), scope, ctx.use) if loc.get("visible_if") else None
+            sub = _Context(ctx.visible + ((vis,) if vis else ()), ctx.use, ctx.chain)
+            self.features.add("group")
+            return Group(text(loc.get("title")), self.items(self.children(loc, sub), scope, out), text(loc.get("hint")))
+        if kind == "text":
+            return self.text_item(loc, ctx, scope, out)
+        if kind == "checks":
+            self.block_checks.extend(self.checks(loc.items("checks"), scope, ctx.use))
+            return None
+        member: Field | Table | Grid | Tree | None
+        if kind == "field":
+            member = self.field(loc, ctx, scope)
+        elif kind == "table":
+            member = self.table(loc, ctx, scope)
+        elif kind == "grid":
+            member = self.grid(loc, ctx, scope)
+        else:
+            member = self.tree(loc, ctx, scope)
+        if member is not None:
+            out.append(member)
+        return member
 
     def text_item(self, loc: Loc, ctx: _Context, scope: Scope, out: list[Field | Table | Grid | Tree]) -> TextItem:
         body = text(loc.get("text")) or Text("")
@@ -627,22 +675,23 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
     section_checks: list[Check] = []
     n = 0
     for raw in sections:
-        sec = b.section_locs([raw])
-        if not sec:
-            continue
-        s = sec[0]
-        use = _Use()
-        if raw.get("use") is not None:
-            use = b.make_use(s, "", _Context())
-        vis = b.expr(s.child("visible_if"), scope, use) if s.get("visible_if") else None
-        ctx = _Context((vis,) if vis else (), use)
-        items = b.items(b.walk(s.items("items"), ctx), scope, members)
-        section_checks.extend(b.checks(s.items("checks"), scope, use))
-        number = ""
-        if s.get("numbered", True) is not False and numbering != "none":
-            n += 1
-            number = cn.number_zh(n) if numbering == "chinese" else str(n)
-        built_sections.append(Section(text(s.get("title")) or Text(""), items, number, s.get("id"), text(s.get("hint"))))
+        with b.isolated():
+            sec = b.section_locs([raw])
+            if not sec:
+                continue
+            s = sec[0]
+            use = _Use()
+            if raw.get("use") is not None:
+                use = b.make_use(s, "", _Context())
+            vis = b.expr(s.child("visible_if"), scope, use) if s.get("visible_if") else None
+            ctx = _Context((vis,) if vis else (), use)
+            items = b.items(b.walk(s.items("items"), ctx), scope, members)
+            section_checks.extend(b.checks(s.items("checks"), scope, use))
+            number = ""
+            if s.get("numbered", True) is not False and numbering != "none":
+                n += 1
+                number = cn.number_zh(n) if numbering == "chinese" else str(n)
+            built_sections.append(Section(text(s.get("title")) or Text(""), items, number, s.get("id"), text(s.get("hint"))))
     checks = tuple(section_checks + b.block_checks) + b.checks(form.items("checks"), scope, _Use())
     order, cycles = compute_order(members)
     b.problems.extend(cycles)

@@ -502,6 +502,50 @@ def mutate(rng: Any, text: str) -> tuple[list[str], str | bytes]:
     return ops, out
 
 
+def path_to(data: Any, target: Any) -> tuple[Any, ...] | None:
+    """The first path (in document order) at which ``target`` itself — not an equal copy — sits."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if node is target:
+            return path
+        pairs = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
+        stack.extend((path + (k,), v) for k, v in reversed(pairs))
+    return None
+
+
+def _shape(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A path with its list positions blanked: an item moved within its list is still reached the same way."""
+    return tuple(k if isinstance(k, str) else 0 for k in path)
+
+
+def mutate_elsewhere(rng: Any, data: Any, keep: list[Any], count: int) -> tuple[Any, list[Any], list[str]]:
+    """Apply up to ``count`` data operators to a copy of ``data``, none of them touching the values in
+    ``keep`` (mappings or lists inside ``data``) or the keys leading to them.
+
+    Used to plant a known mistake and check it is still reported whatever else is wrong. An
+    operator whose result changes a kept value, or the way to reach it, is undone and another
+    one drawn. → (the mutated copy, the kept values inside it, the operators applied).
+    """
+    shapes = [_shape(path_to(data, k) or ()) for k in keep]
+    snapshots = copy.deepcopy(keep)
+    ops: list[str] = []
+    for _ in range(10 * count):
+        if len(ops) >= count:
+            break
+        memo: dict[int, Any] = {}
+        trial = copy.deepcopy(data, memo)
+        trial_keep = [memo[id(k)] for k in keep]
+        name = rng.choice(sorted(DATA_OPS))
+        if DATA_OPS[name](rng, trial) is None:
+            continue
+        paths = [path_to(trial, k) for k in trial_keep]
+        if all(p is not None and _shape(p) == s for p, s in zip(paths, shapes)) and trial_keep == snapshots:
+            data, keep = trial, trial_keep
+            ops.append(name)
+    return data, keep, ops
+
+
 # ====================================================================== checking one definition
 
 @dataclass
@@ -1177,6 +1221,11 @@ FOUND = [
     "  a wrong computed value though the field did not apply): now `hidden_filled`.",
     "* **Control characters** were accepted in values and deleted silently from Word documents;",
     "  vertical tab and U+001C–U+001F at either end of a value were trimmed away as whitespace.",
+    "* **A malformed piece hid the mistakes after it**: a value of the wrong kind (`type: {…}`,",
+    "  `places: [1]`, a table column that is a number), already reported by the schema, crashed the",
+    "  builder, and every problem it would have found further on was lost (4 in 300 mutants with a",
+    "  planted mistake). Each section, item, column and check is now built on its own when the file",
+    "  has schema problems; `tests/test_all_at_once.py` plants a mistake and mutates elsewhere.",
     "",
 ]
 
@@ -1281,6 +1330,7 @@ if __name__ == "__main__":
 
 __all__ = [
     "INERT_PAYLOADS", "SANDBOX_PAYLOADS", "DefinitionCounts", "Escape", "Payload", "SubmissionCounts", "Workspace",
-    "check_definition", "check_payload", "garbage_submissions", "garbage_values", "mutate", "run",
+    "check_definition", "check_payload", "garbage_submissions", "garbage_values", "mutate", "mutate_elsewhere",
+    "path_to", "run",
     "run_sandbox", "run_submissions", "sandbox_form", "typo",
 ]
