@@ -30,6 +30,7 @@ def test_quick_benchmark_prints_every_ratio() -> None:
     names = {line.split(":")[0].removeprefix("ratio ") for line in ratios}
     assert {"validate_vs_handwritten_pydantic", "validate_speedup_vs_jsonschema", "load_compile_vs_pyxform",
             "check_catalog_cold_seconds", "import_formengine_vs_pydantic", "render_html_vs_handwritten_jinja2",
-            "render_docx_vs_python_docx", "scale_validate_10x_input", "check_catalog_memory_over_pydantic_mb",
+            "render_docx_vs_python_docx", "scale_validate_10x_input", "scale_validate_2x_input",
+            "check_catalog_memory_over_pydantic_mb",
             "batch_docx_jobs2_vs_jobs1_throughput", "batch_peak_memory"} <= names, ratios
     assert all(re.fullmatch(r"ratio [\w.]+: (\S+ \(.+\)( ok| MISS)?|skipped \(.+\))", line) for line in ratios), ratios
