@@ -233,18 +233,18 @@ class Builder(Library):
         if kind == "group":
             self._learn(self.children(loc, ctx))
         elif kind == "field":
-            self.declare(ctx.use.id(loc.get("id")), loc, self.peek_type(loc))
+            self.declare(ctx, loc, self.peek_type(loc))
         elif kind == "text":
             for blank in loc.items("blanks"):
-                self.declare(ctx.use.id(blank.get("id")), blank, self.peek_type(blank))
+                self.declare(ctx, blank, self.peek_type(blank))
         elif kind == "table":
             cols = {str(c.get("id")): self.peek_type(c) for c in loc.items("columns")}
-            self.declare(ctx.use.id(loc.get("id")), loc, table_type(cols))
+            self.declare(ctx, loc, table_type(cols))
         elif kind == "grid":
-            self.declare(ctx.use.id(loc.get("id")), loc, GRID)
+            self.declare(ctx, loc, GRID)
         elif kind == "tree":
             from .expr.types import ANY
-            self.declare(ctx.use.id(loc.get("id")), loc, ANY)
+            self.declare(ctx, loc, ANY)
 
     def peek_type(self, loc: Loc) -> Type:
         t = loc.get("type")
@@ -256,7 +256,12 @@ class Builder(Library):
             typ = _PEEKED[t] = expr_type(Field(id="x", label=Text(""), type=t, where=Where("", 0, 0)))
         return typ
 
-    def declare(self, id: str, loc: Loc, typ: Type) -> None:
+    def declare(self, ctx: _Context, loc: Loc, typ: Type) -> None:
+        """Make the id of ``loc`` (a field, blank, table, grid or tree) known to expressions."""
+        raw = loc.get("id")
+        if not isinstance(raw, str):  # missing or not text: the schema reports it (not as the id "None")
+            return
+        id = ctx.use.id(raw)
         if id in self.first_seen:
             first = self.first_seen[id].where()
             self.problems.append(loc.doc.problem("id.duplicate", loc.path + ("id",), id=id,
@@ -436,7 +441,7 @@ class Builder(Library):
                                                          first=f"{first.file}:{first.line}"))
                     self.field(col, row_ctx, scope, id=cid)  # not a column, but its own mistakes are reported too
                     continue
-                if cid in RESERVED or cid.startswith("model_"):
+                if isinstance(col.get("id"), str) and (cid in RESERVED or cid.startswith("model_")):
                     self.problems.append(col.doc.problem("id.reserved", col.path + ("id",), id=cid))
                 seen[cid] = col
                 f = self.field(col, row_ctx, scope, id=cid)

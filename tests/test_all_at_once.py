@@ -75,6 +75,19 @@ def test_a_schema_problem_does_not_hide_a_later_unknown_name(tmp_path: Path, mal
         [p.format("en") for p in found]
 
 
+@pytest.mark.parametrize("item", [
+    "      - {label: C, type: decimal}",  # a field without an id
+    "      - table: {label: L, columns: [{label: C, type: text}]}",  # a table and a column without one
+    "      - {id: 7, label: C, type: decimal}",  # an id that is a number
+])
+def test_a_missing_id_is_reported_by_the_schema_alone(tmp_path: Path, item: str) -> None:
+    """It was also reported as the reserved word "None" (or declared as the id "7")."""
+    found = _problems(write_form(tmp_path, HEAD + item + "\n" + LATER))
+    assert ("expr.unknown_name", LATER_LINE) in [(p.code, p.line) for p in found]
+    others = [p for p in found if p.code != "expr.unknown_name"]
+    assert others and all(p.code.startswith("schema.") for p in others), [p.format("en") for p in found]
+
+
 def test_a_malformed_item_drops_only_itself(tmp_path: Path) -> None:
     """Problems of the items before and after it, in the same section, a table and the checks, stay."""
     found = _problems(write_form(tmp_path, """\
