@@ -66,6 +66,13 @@ def is_empty(value: Any) -> bool:
 _SOLID = frozenset({Decimal, int, float, bool, dt.date, dt.datetime})
 
 
+def _rows_with_reported_values(paths: set[str], table_id: str) -> set[str]:
+    """The rows (``lines[1]``) of a table holding a value already reported as invalid (``lines[1].qty``;
+    a row reported as a whole, ``lines[1]``, is not one of them: nothing more is said about it)."""
+    prefix = table_id + "["
+    return {p[:p.index("]") + 1] for p in paths if p.startswith(prefix) and "]." in p}
+
+
 def _any_filled(row: Row, ids: tuple[str, ...]) -> bool:
     for k in ids:
         v = row.get(k)
@@ -437,9 +444,11 @@ class Evaluator:
             return  # the fast validator has checked every row
         seen: dict[str, dict[Any, int]] = {c.id: {} for c in t.columns if c.unique}
         env_rows, ruled = self.env[t.id], tp.ruled
+        invalid_rows = _rows_with_reported_values(self.skip, t.id) if self.skip else frozenset()
         for i, raw_row in enumerate(rows):
             row = _d(raw_row) if raw_row is not None else {}
-            if not filled and not _any_filled(row, tp.inputs):
+            # a row blank only because its invalid values were taken out is not empty: its other rules apply
+            if not filled and not _any_filled(row, tp.inputs) and f"{t.id}[{i}]" not in invalid_rows:
                 self.issue(f"{t.id}[{i}]", "empty_row")
                 continue
             env_row = env_rows[i]

@@ -344,3 +344,22 @@ def test_text_functions_past_max_text_are_evaluation_issues(bulk: formengine.For
     assert {(e.path, e.code) for e in result.errors} == {("names", "evaluation"), ("doubled", "evaluation")}
     for e in result.errors:
         assert e.message_en.endswith(": text too long") and e.message_zh.endswith(": text too long")
+
+
+def test_a_row_of_invalid_values_is_not_reported_empty(form: formengine.Form) -> None:
+    """Its invalid values are reported and taken out; the row was not left empty, so no
+    `empty_row` (it told the person to fill rows in order, which they had done)."""
+    result = form.validate({"name": "张三", "lines": [
+        {"code": "A", "price": "1.00", "qty": 1}, {"price": "abc", "qty": "x"}, "garbage"]})
+    assert sorted((e.path, e.code) for e in result.errors) == [
+        ("lines[1].price", "type"), ("lines[1].qty", "type"), ("lines[2]", "type")]
+
+
+def test_the_other_rules_of_a_row_with_invalid_values_still_apply() -> None:
+    from .conftest import FORMS
+
+    contract = formengine.load(FORMS / "sales" / "sales_contract.yaml")
+    line = {"unit_price": "abc", "qty": "x"}  # only invalid values, and no name, which is required
+    data = {"buyer": "甲", "seller": "乙", "lines": [line], "delivery_date": "2026-12-01", "sign_date": "2026-11-24"}
+    assert sorted((e.path, e.code) for e in contract.validate(data).errors) == [
+        ("lines[0].name", "required"), ("lines[0].qty", "type"), ("lines[0].unit_price", "type")]
