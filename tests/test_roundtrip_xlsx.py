@@ -1005,3 +1005,24 @@ def test_a_workbook_made_before_labels_changed_still_reads(tmp_path: Path) -> No
     form = formengine.load(relabelled)  # same shape: labels are not part of it
     result = form.extract(saved(filled_contract()), format="xlsx")
     assert result.ok, result.format("en")
+
+
+def test_a_file_with_thousands_of_bad_values_reports_at_most_the_cap(tmp_path: Path) -> None:
+    """Reading back is capped like validating (formengine.validation.MAX_ISSUES): the file's own
+    issues and the submission's together, then one `too_many_issues`."""
+    from formengine.validation import MAX_ISSUES
+
+    path = tmp_path / "codes.yaml"
+    path.write_text("id: codes\ntitle: 编码\nsections:\n  - title: 一\n    items:\n      - table:\n"
+                    "          id: items\n          columns:\n"
+                    "            - {id: code, label: 编码, type: text, max_length: 2}\n", encoding="utf-8")
+    form = formengine.load(path)
+    filled = fill(form.render("xlsx"), form, {"items": [{"code": f"太长的编码{i}"} for i in range(MAX_ISSUES + 200)]})
+    wb = openpyxl.load_workbook(io.BytesIO(filled))
+    wb.worksheets[0].cell(1, 12).value = "随手写的字"  # text outside the inputs: an issue of the file itself
+    out = io.BytesIO()
+    wb.save(out)
+    issues = form.extract(out.getvalue()).errors
+    assert len(issues) == MAX_ISSUES + 1 and issues[0].code == "file_text_outside"
+    assert [i.code for i in issues[1:-1]] == ["max_length"] * (MAX_ISSUES - 1)
+    assert issues[-1].code == "too_many_issues" and issues[-1].path == ""
