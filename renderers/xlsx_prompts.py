@@ -40,19 +40,16 @@ def range_message(f: Field, lang: Lang) -> str:
     low, high = f.min, f.max
     if f.type in ("text", "textarea"):
         low, high = f.min_length, f.max_length
-    if lang == "zh":
-        text = f"应为{what[0]}"
-        if low is not None:
-            text += f"，不小于 {_shown(low)}"
-        if high is not None:
-            text += f"，不大于 {_shown(high)}"
-        return text
-    text = f"Must be {what[1]}"
+    must, at_least, at_most = _RANGE_WORDS[lang]
+    text = must.format(what[0] if lang == "zh" else what[1])
     if low is not None:
-        text += f", at least {_shown(low)}"
+        text += at_least.format(_shown(low))
     if high is not None:
-        text += f", at most {_shown(high)}"
+        text += at_most.format(_shown(high))
     return text
+
+
+_RANGE_WORDS = {"zh": ("应为{}", "，不小于 {}", "，不大于 {}"), "en": ("Must be {}", ", at least {}", ", at most {}")}
 
 
 def _shown(v: Any) -> str:

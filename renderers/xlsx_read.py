@@ -32,6 +32,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from formengine.extraction import (
@@ -44,7 +45,7 @@ from formengine.extraction import (
     check_package,
     check_stamp,
 )
-from formengine.spec import Field, Table, Tree
+from formengine.spec import Field, Lang, Table, Tree
 
 from .xlsx_imagefile import measure
 from .xlsx_layout import LEVEL, PICTURE, GridSheet, TableSheet, where_cell, where_row, where_sheet
@@ -132,13 +133,8 @@ class WorkbookReader(SheetScanner):
     def assemble_tables(self) -> None:
         for tid, sheet in self.tables.items():
             found = self.table_rows.get(tid, [])
-            if not found:
-                self.issue(tid, "file_missing_input", label=both(sheet.name))
+            if not self.one_copy(tid, sheet.name, [f.sheet for f in found]):
                 continue
-            if len(found) > 1:
-                self.issue(tid, "file_duplicate_input", where_sheet(found[1].sheet, "zh"),
-                           where_en=where_sheet(found[1].sheet, "en"), label=both(sheet.name), count=len(found))
-            self.out.put(tid, where_sheet(found[0].sheet, "zh"), where_sheet(found[0].sheet, "en"))
             rows = self.tree_rows(sheet, found[0]) if sheet.is_tree else self.rows(sheet, found[0], tid)
             if rows:
                 self.out.data[tid] = rows
@@ -146,16 +142,23 @@ class WorkbookReader(SheetScanner):
     def assemble_grids(self) -> None:
         for gid, sheet in self.grids.items():
             cells = self.grid_cells.get(gid, [])
-            if not cells:
-                self.issue(gid, "file_missing_input", label=both(sheet.name))
+            if not self.one_copy(gid, sheet.name, [c[0] for c in cells]):
                 continue
-            if len(cells) > 1:
-                self.issue(gid, "file_duplicate_input", where_sheet(cells[1][0], "zh"),
-                           where_en=where_sheet(cells[1][0], "en"), label=both(sheet.name), count=len(cells))
-            self.out.put(gid, where_sheet(cells[0][0], "zh"), where_sheet(cells[0][0], "en"))
             value = self.grid_value(sheet, cells[0][1])
             if value:
                 self.out.data[gid] = value
+
+    def one_copy(self, member_id: str, name: Callable[[Lang], str], sheets: list[Any]) -> bool:
+        """Whether a table's or grid's input was found (in ``sheets``, in file order): a missing
+        one and extra copies are reported, and the first copy is where the member sits."""
+        if not sheets:
+            self.issue(member_id, "file_missing_input", label=both(name))
+            return False
+        if len(sheets) > 1:
+            self.issue(member_id, "file_duplicate_input", where_sheet(sheets[1], "zh"),
+                       where_en=where_sheet(sheets[1], "en"), label=both(name), count=len(sheets))
+        self.out.put(member_id, where_sheet(sheets[0], "zh"), where_sheet(sheets[0], "en"))
+        return True
 
     def cell(self, key: str) -> Found | None:
         cells = self.found.get(key)
