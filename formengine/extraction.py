@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .errors import FormEngineError, ValidationIssue
-from .validation import MAX_ISSUES, ValidationResult
+from .validation import ValidationResult, capped
 
 if TYPE_CHECKING:
     from .form import Form
@@ -182,18 +182,11 @@ def extract(form: Form, source: str | Path | bytes, format: str | None = None) -
     except ExtractError as exc:
         return _failed(ValidationIssue.make("", "file_unreadable", detail=str(exc)))
     if any(i.code in FATAL for i in extracted.issues):
-        return ExtractionResult(None, _at_most(list(extracted.issues)), read=extracted.data)
+        return ExtractionResult(None, capped(list(extracted.issues)), read=extracted.data)
     result = form.validate(extracted.data)
     issues = [*extracted.issues, *(locate(e, extracted.where) for e in result.errors)]
-    return ExtractionResult(None if issues else result.value, _at_most(issues), read=extracted.data)
+    return ExtractionResult(None if issues else result.value, capped(issues), read=extracted.data)
 
-
-def _at_most(issues: list[ValidationIssue]) -> list[ValidationIssue]:
-    """The file's issues and the submission's together, capped like a validation's (MAX_ISSUES)."""
-    kept = [i for i in issues if i.code != "too_many_issues"]
-    if len(kept) == len(issues) and len(kept) <= MAX_ISSUES:
-        return issues
-    return [*kept[:MAX_ISSUES], ValidationIssue.make("", "too_many_issues", limit=MAX_ISSUES)]
 
 
 def _failed(issue: ValidationIssue) -> ExtractionResult:

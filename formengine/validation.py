@@ -53,9 +53,20 @@ class _Issues:
 
     def collected(self) -> list[ValidationIssue]:
         """The issues, and when some were left out, one last issue that says so."""
-        if self.full:
-            return [*self.items, ValidationIssue.make("", "too_many_issues", limit=self.cap)]
-        return self.items
+        return [*self.items, _left_out(self.cap)] if self.full else self.items
+
+
+def _left_out(cap: int) -> ValidationIssue:
+    return ValidationIssue.make("", "too_many_issues", limit=cap)
+
+
+def capped(issues: list[ValidationIssue]) -> list[ValidationIssue]:
+    """Issues gathered from several places (a file's and its submission's) capped together like one
+    validation's: at most MAX_ISSUES, then one ``too_many_issues`` (never two)."""
+    kept = [i for i in issues if i.code != "too_many_issues"]
+    if len(kept) == len(issues) and len(kept) <= MAX_ISSUES:
+        return issues
+    return [*kept[:MAX_ISSUES], _left_out(MAX_ISSUES)]
 
 
 @dataclass
