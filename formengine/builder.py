@@ -57,7 +57,7 @@ MAX_GRID_LABELS = 1_000  # labels of a numbered grid axis ({from: 1, to: 31})
 MAX_BLOCK_DEPTH = 20  # blocks using blocks using blocks …
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # What building from a value of the wrong kind raises (``int([1])``, ``"x".get``, ``{} in TYPES`` …).
-# Anything else (a time limit, MemoryError) is never taken for a malformed piece: see Builder.isolated.
+# Anything else (a time limit, MemoryError) is never taken for a malformed piece: see _Isolated.
 MALFORMED = (TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError)
 
 
@@ -86,8 +86,16 @@ def text(value: Any) -> Text | None:
 
 
 class _Isolated:
-    """The context manager of :meth:`Builder.isolated`: a class without state of its own, made once
-    per builder, because it wraps every item of every form (a generator-based one costs ~1 µs)."""
+    """Build one section, item, column or check on its own: ``with builder.isolated: …``.
+
+    The building code may assume a well-formed value. When the files already have structural
+    problems (the schema refused a value), a crash on one malformed piece (``places: [1]``, a
+    column that is a number) would end the whole build and hide every problem the builder finds
+    after it; instead only that piece is dropped: the schema problem already explains it, and the
+    definition is refused anyway. On structurally valid files a crash is our bug: it is raised, and
+    :func:`build_form` reports it as ``internal``. A class made once per builder, not a
+    @contextmanager: it wraps every item of every form.
+    """
 
     __slots__ = ("builder",)
 
@@ -115,20 +123,7 @@ class Builder(Library):
         self.expanded = 0  # items walked so far: blocks using blocks cannot blow up (a "billion laughs")
         self._reported: set[tuple[str, Path_]] = set()  # block cycles and depth, reported once per place
         self._locals: dict[tuple[str, Path_], frozenset[str]] = {}  # make_use: the ids each block defines
-        self._isolated = _Isolated(self)
-
-    def isolated(self) -> _Isolated:
-        """Build one section, item, column or check on its own.
-
-        The building code may assume a well-formed value. When the files already have structural
-        problems (the schema refused a value), a crash on one malformed piece (``places: [1]``, a
-        column that is a number) used to end the whole build, hiding every problem the builder
-        would have found after it (``every mistake at once`` was broken). Now only that piece is
-        dropped: the schema problem already explains it, and the definition is refused anyway. On
-        structurally valid files a crash is our bug: it is raised, and :func:`build_form` reports
-        it as ``internal``.
-        """
-        return self._isolated
+        self.isolated = _Isolated(self)
 
     # ------------------------------------------------------------------ items
 
@@ -221,12 +216,12 @@ class Builder(Library):
 
     def learn_scope(self, sections: list[Loc]) -> None:
         for section in self.section_locs(sections):
-            with self.isolated():
+            with self.isolated:
                 self._learn(self.walk(section.items("items"), _Context()))
 
     def _learn(self, leaves: Iterator[tuple[str, Loc, _Context]]) -> None:
         for kind, loc, ctx in leaves:
-            with self.isolated():  # drops a declaration (names using it then look unknown): guard, not rely
+            with self.isolated:  # drops a declaration (names using it then look unknown): guard, not rely
                 self._learn_one(kind, loc, ctx)
 
     def _learn_one(self, kind: str, loc: Loc, ctx: _Context) -> None:
@@ -433,7 +428,7 @@ class Builder(Library):
         for col in loc.items("columns"):
             if not isinstance(col.value, dict):  # the schema reports it (not as "Id None is a reserved word")
                 continue
-            with self.isolated():
+            with self.isolated:
                 cid = str(col.get("id"))
                 if cid in seen:
                     first = seen[cid].where()
@@ -452,7 +447,7 @@ class Builder(Library):
     def checks(self, locs: list[Loc], scope: Scope, use: _Use, default_owner: str = "") -> tuple[Check, ...]:
         out = []
         for loc in locs:
-            with self.isolated():
+            with self.isolated:
                 rule = self.expr(loc.child("rule"), scope, use)
                 when = self.expr(loc.child("when"), scope, use) if loc.get("when") is not None else None
                 if rule is None:
@@ -482,7 +477,7 @@ class Builder(Library):
     def items(self, leaves: Iterator[tuple[str, Loc, _Context]], scope: Scope, out: list[Field | Table | Grid | Tree]) -> tuple[Item, ...]:
         built: list[Item] = []
         for kind, loc, ctx in leaves:
-            with self.isolated():
+            with self.isolated:
                 item = self.item(kind, loc, ctx, scope, out)
                 if item is not None:
                     built.append(item)
@@ -680,7 +675,7 @@ def _build(b: Builder, form: Loc, path: Path) -> FormSpec:
     section_checks: list[Check] = []
     n = 0
     for raw in sections:
-        with b.isolated():
+        with b.isolated:
             sec = b.section_locs([raw])
             if not sec:
                 continue
